@@ -1,0 +1,269 @@
+package io.github.agentlifecycle.core;
+
+import io.github.agentlifecycle.core.internal.Engine;
+import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.spi.AgentLauncher;
+import io.github.agentlifecycle.core.spi.Clock;
+import io.github.agentlifecycle.core.spi.LifecycleListener;
+import io.github.agentlifecycle.core.spi.RoomStateMachine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Keeps exactly one agent alive per room while people are in it.
+ *
+ * <p>A token request calls {@link #ensureAgent(String)}, which launches the room's agent unless one already
+ * runs. Webhooks feed {@link #apply(RoomEvent)}. When the last human leaves, the agent is stopped when the grace
+ * period ends unless a human returns first; the room is then forgotten. Crashed agents are restarted with
+ * backoff, agents that never become ready are replaced, the number of agents is capped (further rooms wait in
+ * FIFO order), and a periodic sweep repairs anything a lost event or timer left behind.
+ *
+ * <p><b>Threading.</b> All state belongs to one serial loop. Every operation enqueues a command and has two
+ * forms: {@code ...Async} returns a {@link CompletionStage} at once; the plain form waits for it. The plain forms
+ * must not be called from the engine's own thread (from a listener or a launcher callback): they throw {@link
+ * IllegalStateException} there. Instances are thread-safe.
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} once, then use, then {@link #close()}. Before start and after close, token
+ * requests answer {@link EnsureResult.Status#REJECTED} and events {@link EventOutcome#REJECTED}.
+ *
+ * <p><b>Errors.</b> Arguments are validated before anything is enqueued: a blank, over-long or control-character
+ * room name or identity throws {@link IllegalArgumentException}, a null one {@link NullPointerException}, each
+ * naming the argument. Nothing else a caller passes can fail a command.
+ */
+public final class AgentManager implements AutoCloseable {
+    private final AgentManagerConfig config;
+    private final Engine engine;
+
+    private AgentManager(Builder builder, Executor executor, @Nullable Runnable onClosed) {
+        this.config = builder.config;
+        RoomStateMachine machine = builder.stateMachine != null ? builder.stateMachine
+                : RoomStateMachine.standard(builder.config);
+        this.engine = new Engine(builder.config, builder.clock, machine, builder.launcher, executor,
+                builder.listeners, onClosed);
+    }
+
+    /**
+     * A builder for a manager that launches agents with {@code launcher}.
+     *
+     * @throws NullPointerException if {@code launcher} is null
+     */
+    public static Builder builder(AgentLauncher launcher) {
+        return new Builder(Require.nonNull(launcher, "launcher"));
+    }
+
+    /** The configuration this manager runs with. */
+    public AgentManagerConfig config() {
+        return config;
+    }
+
+    /**
+     * Starts the manager: lets the launcher prepare (it may reap agents an earlier host left behind, which can
+     * take up to the stop timeout) and starts periodic maintenance.
+     *
+     * @throws IllegalStateException if it was started before
+     */
+    public void start() {
+        engine.start();
+    }
+
+    /**
+     * Makes sure the room has an agent: launches one unless the room already has one (idempotent), queues the
+     * room if {@code maxTotalAgents} agents exist, and clears a {@link AgentState#FAILED} state. The room is
+     * kept for the join timeout while nobody has joined. Never waits for a process to start.
+     */
+    public CompletionStage<EnsureResult> ensureAgentAsync(String roomName) {
+        return engine.ensureAgent(roomName);
+    }
+
+    /** Blocking form of {@link #ensureAgentAsync(String)}. */
+    public EnsureResult ensureAgent(String roomName) {
+        return engine.await(ensureAgentAsync(roomName));
+    }
+
+    /** Applies a webhook or reconciliation event; an event id is applied at most once. */
+    public CompletionStage<EventOutcome> applyAsync(RoomEvent event) {
+        return engine.apply(event);
+    }
+
+    /** Blocking form of {@link #applyAsync(RoomEvent)}. */
+    public EventOutcome apply(RoomEvent event) {
+        return engine.await(applyAsync(event));
+    }
+
+    /**
+     * Records a heartbeat of the room's agent: marks a starting agent ready and, when a heartbeat timeout is
+     * configured, keeps it from counting as hung. Completes with false if no agent with that identity runs in
+     * the room.
+     */
+    public CompletionStage<Boolean> heartbeatAsync(String roomName, String agentIdentity) {
+        return engine.heartbeat(roomName, agentIdentity);
+    }
+
+    /** Blocking form of {@link #heartbeatAsync(String, String)}. */
+    public boolean heartbeat(String roomName, String agentIdentity) {
+        return engine.await(heartbeatAsync(roomName, agentIdentity));
+    }
+
+    /**
+     * Checks, in constant time, the credential an agent presents against the one it was given at launch (see
+     * {@link io.github.agentlifecycle.core.spi.AgentSpec#credential()}).
+     */
+    public CompletionStage<Boolean> verifyAgentCredentialAsync(String roomName, String agentIdentity,
+            String credential) {
+        return engine.verifyAgentCredential(roomName, agentIdentity, credential);
+    }
+
+    /** Blocking form of {@link #verifyAgentCredentialAsync(String, String, String)}. */
+    public boolean verifyAgentCredential(String roomName, String agentIdentity, String credential) {
+        return engine.await(verifyAgentCredentialAsync(roomName, agentIdentity, credential));
+    }
+
+    /** Closes a room now, stopping its agent; completes with false if the room is not tracked. */
+    public CompletionStage<Boolean> closeRoomAsync(String roomName) {
+        return engine.closeRoom(roomName, CloseReason.ADMIN);
+    }
+
+    /** Blocking form of {@link #closeRoomAsync(String)}. */
+    public boolean closeRoom(String roomName) {
+        return engine.await(closeRoomAsync(roomName));
+    }
+
+    /** Runs garbage collection and the health check now instead of waiting for their intervals. */
+    public CompletionStage<MaintenanceReport> runMaintenanceAsync() {
+        return engine.runMaintenance();
+    }
+
+    /** Blocking form of {@link #runMaintenanceAsync()}. */
+    public MaintenanceReport runMaintenance() {
+        return engine.await(runMaintenanceAsync());
+    }
+
+    /** A snapshot of one room, or empty if it is not tracked. */
+    public CompletionStage<Optional<RoomSnapshot>> roomAsync(String roomName) {
+        return engine.room(roomName);
+    }
+
+    /** Blocking form of {@link #roomAsync(String)}. */
+    public Optional<RoomSnapshot> room(String roomName) {
+        return engine.await(roomAsync(roomName));
+    }
+
+    /** Snapshots of all rooms, ordered by name. */
+    public CompletionStage<List<RoomSnapshot>> roomsAsync() {
+        return engine.rooms();
+    }
+
+    /** Blocking form of {@link #roomsAsync()}. */
+    public List<RoomSnapshot> rooms() {
+        return engine.await(roomsAsync());
+    }
+
+    /** Totals over all rooms and counters since the manager was built. */
+    public CompletionStage<ManagerStats> statsAsync() {
+        return engine.stats();
+    }
+
+    /** Blocking form of {@link #statsAsync()}. */
+    public ManagerStats stats() {
+        return engine.await(statsAsync());
+    }
+
+    /**
+     * Adds a listener at run time (listeners given to the builder are there from the start).
+     *
+     * @return a registration whose {@code close()} removes the listener
+     */
+    public Registration addListener(LifecycleListener listener) {
+        Runnable remove = engine.addListener(listener);
+        return remove::run;
+    }
+
+    /**
+     * Closes every room, which stops every agent, and completes once all agents have exited or the stop timeout
+     * (plus one second for the kill to take effect) has passed. Then closes the launcher. Idempotent.
+     */
+    public CompletionStage<Void> closeAsync() {
+        return engine.closeAsync();
+    }
+
+    /** Blocking form of {@link #closeAsync()}. */
+    @Override
+    public void close() {
+        engine.await(closeAsync());
+    }
+
+    /** Removes what it registered. */
+    @FunctionalInterface
+    public interface Registration extends AutoCloseable {
+        /** Removes the registration; does nothing the second time. */
+        @Override
+        void close();
+    }
+
+    /** Builds an {@link AgentManager}. Not thread-safe. Each setter rejects null with a message naming it. */
+    public static final class Builder {
+        private final AgentLauncher launcher;
+        private AgentManagerConfig config = AgentManagerConfig.defaults();
+        private Clock clock = Clock.system();
+        private @Nullable RoomStateMachine stateMachine;
+        private @Nullable Executor executor;
+        private final List<LifecycleListener> listeners = new ArrayList<>();
+
+        private Builder(AgentLauncher launcher) {
+            this.launcher = launcher;
+        }
+
+        /** The configuration (default: {@link AgentManagerConfig#defaults()}). */
+        public Builder config(AgentManagerConfig config) {
+            this.config = Require.nonNull(config, "config");
+            return this;
+        }
+
+        /** The clock (default: {@link Clock#system()}); tests pass a {@link io.github.agentlifecycle.core.spi.ManualClock}. */
+        public Builder clock(Clock clock) {
+            this.clock = Require.nonNull(clock, "clock");
+            return this;
+        }
+
+        /** The state machine (default: {@link RoomStateMachine#standard} of the configuration). */
+        public Builder stateMachine(RoomStateMachine stateMachine) {
+            this.stateMachine = Require.nonNull(stateMachine, "stateMachine");
+            return this;
+        }
+
+        /** Adds a listener; listeners are called in the order they were added. */
+        public Builder listener(LifecycleListener listener) {
+            listeners.add(Require.nonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Where the engine's serial loop runs (default: a dedicated daemon thread, stopped on close). Tasks given
+         * to the executor may run on any of its threads; the engine runs them one at a time. {@code Runnable::run}
+         * runs every command on the calling thread, which makes tests deterministic.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Require.nonNull(executor, "executor");
+            return this;
+        }
+
+        /** Builds the manager; call {@link AgentManager#start()} next. */
+        public AgentManager build() {
+            if (executor != null) {
+                return new AgentManager(this, executor, null);
+            }
+            ExecutorService owned = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "agent-lifecycle-loop");
+                thread.setDaemon(true);
+                return thread;
+            });
+            return new AgentManager(this, owned, owned::shutdown);
+        }
+    }
+}

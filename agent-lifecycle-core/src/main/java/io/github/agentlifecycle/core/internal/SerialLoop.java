@@ -1,0 +1,67 @@
+package io.github.agentlifecycle.core.internal;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs submitted tasks one at a time, in submission order, on an executor. A task submitted while a task runs
+ * (on any thread, including the running one) runs after it, never nested inside it. With a direct executor
+ * ({@code Runnable::run}) every task runs to completion on the submitting thread, which makes the engine
+ * deterministic in tests.
+ */
+final class SerialLoop {
+    private static final System.Logger LOG = System.getLogger(SerialLoop.class.getName());
+
+    private final Executor executor;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile @org.jspecify.annotations.Nullable Thread drainingThread;
+
+    SerialLoop(Executor executor) {
+        this.executor = executor;
+    }
+
+    void submit(Runnable task) {
+        tasks.add(task);
+        scheduleDrain();
+    }
+
+    /** Whether the calling thread is the one running this loop's tasks right now. */
+    boolean inLoop() {
+        return drainingThread == Thread.currentThread();
+    }
+
+    private void scheduleDrain() {
+        if (draining.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (RuntimeException rejected) {
+                draining.set(false);
+                LOG.log(Level.WARNING, "engine executor rejected work; " + tasks.size() + " tasks dropped", rejected);
+                tasks.clear();
+            }
+        }
+    }
+
+    private void drain() {
+        drainingThread = Thread.currentThread();
+        try {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error bug) {
+                    LOG.log(Level.ERROR, "engine task failed", bug);
+                }
+            }
+        } finally {
+            drainingThread = null;
+            draining.set(false);
+        }
+        if (!tasks.isEmpty()) {
+            scheduleDrain();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.agentlifecycle.core.spi;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Starts agents: local processes, remote dispatches, or anything else that can join a LiveKit room.
+ *
+ * <p>The engine never launches two agents for one room at a time and never calls {@link #launch} for more than
+ * {@code maxTotalAgents} agents whose handles have not reported an exit. Implementations must be thread-safe and
+ * must not block the caller: slow work runs on the launcher's own threads.
+ */
+public interface AgentLauncher {
+
+    /**
+     * Starts an agent. Returns at once; the stage completes with a handle once the agent has been started, or
+     * exceptionally if it could not be started (the exception's message is reported, so it should say why, for
+     * example the operating system's error for a missing binary). The engine applies its restart policy to
+     * failed launches.
+     */
+    CompletionStage<AgentHandle> launch(AgentSpec spec);
+
+    /**
+     * Called once by {@link io.github.agentlifecycle.core.AgentManager#start()} before any launch, for example to
+     * reap agents left behind by an earlier host that crashed. May block while it does so.
+     */
+    default void start(LauncherContext context) {}
+
+    /** Called once when the manager has closed; releases the launcher's threads. */
+    default void close() {}
+}
