@@ -4,10 +4,10 @@ package io.github.agentlifecycle.core;
  * What one maintenance run (garbage collection plus health check) found. Immutable.
  *
  * @param roomsChecked rooms whose deadlines were re-examined
- * @param timersRepaired rooms that had a pending deadline but no timer, now re-armed
+ * @param timersRepaired rooms whose pending deadline had no timer or an overdue one (lost), now re-armed
  * @param orphansStopped agents that belonged to no tracked room and were stopped
  * @param deadAgents agents found dead whose exit had not been reported
- * @param roomsClosed rooms closed by this run (stale or past a deadline)
+ * @param roomsClosing rooms this run began to close because a deadline had passed (their agents are stopping)
  */
 public record MaintenanceReport(int roomsChecked, int timersRepaired, int orphansStopped, int deadAgents,
-        int roomsClosed) {}
+        int roomsClosing) {}

@@ -28,6 +28,7 @@ final class FakeLauncher implements AgentLauncher {
     private final List<String> violations = new ArrayList<>();
     private boolean autoStart = true;
     private boolean hangNext;
+    private boolean stuckNext;
     private String failNext;
 
     FakeLauncher(Clock clock, int maxTotal) {
@@ -47,6 +48,12 @@ final class FakeLauncher implements AgentLauncher {
         return this;
     }
 
+    /** The next launched agent ignores every stop, even the kill; it ends only when the test says so. */
+    synchronized FakeLauncher stuckNext() {
+        stuckNext = true;
+        return this;
+    }
+
     /** The next launch fails with {@code error}. */
     synchronized FakeLauncher failNext(String error) {
         failNext = error;
@@ -63,8 +70,9 @@ final class FakeLauncher implements AgentLauncher {
         if (liveTotal >= maxTotal) {
             violations.add("more than " + maxTotal + " live agents at launch of " + spec);
         }
-        FakeAgent agent = new FakeAgent(spec, pids.incrementAndGet(), hangNext);
+        FakeAgent agent = new FakeAgent(spec, pids.incrementAndGet(), hangNext, stuckNext);
         hangNext = false;
+        stuckNext = false;
         launches.add(agent);
         if (failNext != null) {
             String error = failNext;
@@ -109,21 +117,23 @@ final class FakeLauncher implements AgentLauncher {
         final AgentSpec spec;
         final long pid;
         final boolean ignoresTerm;
+        final boolean ignoresKill;
         final CompletableFuture<AgentHandle> launch = new CompletableFuture<>();
         final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
         private int stopRequests;
         private boolean launchFailed;
-        private Clock.Timer killTimer;
+        private boolean diedSilently;
 
-        FakeAgent(AgentSpec spec, long pid, boolean ignoresTerm) {
+        FakeAgent(AgentSpec spec, long pid, boolean ignoresTerm, boolean ignoresKill) {
             this.spec = spec;
             this.pid = pid;
             this.ignoresTerm = ignoresTerm;
+            this.ignoresKill = ignoresKill;
         }
 
         boolean live() {
             synchronized (FakeLauncher.this) {
-                return !launchFailed && !exit.isDone();
+                return !launchFailed && !diedSilently && !exit.isDone();
             }
         }
 
@@ -154,6 +164,20 @@ final class FakeLauncher implements AgentLauncher {
             exitWith(1);
         }
 
+        /** The agent is gone but its exit is never reported, as if the launcher lost track of it. */
+        void dieSilently() {
+            synchronized (FakeLauncher.this) {
+                diedSilently = true;
+            }
+        }
+
+        @Override
+        public boolean isAlive() {
+            synchronized (FakeLauncher.this) {
+                return !diedSilently && !exit.isDone();
+            }
+        }
+
         @Override
         public String agentIdentity() {
             return spec.agentIdentity();
@@ -176,10 +200,13 @@ final class FakeLauncher implements AgentLauncher {
                 stopRequests++;
                 first = stopRequests == 1;
             }
+            if (ignoresKill) {
+                return;
+            }
             if (!ignoresTerm) {
                 exit.complete(AgentExit.signalled(15, true));
             } else if (first) {
-                killTimer = clock.schedule(timeout.toNanos(), () -> exit.complete(AgentExit.signalled(9, true)));
+                clock.schedule(timeout.toNanos(), () -> exit.complete(AgentExit.signalled(9, true)));
             }
         }
     }

@@ -11,6 +11,7 @@ final class Counters {
     long agentLaunchFailures;
     long agentCrashes;
     long agentRestarts;
+    long roomsClosing;
     long roomsClosed;
     long orphansReaped;
 
@@ -23,6 +24,8 @@ final class Counters {
             agentCrashes++;
         } else if (event instanceof LifecycleEvent.AgentRestarting) {
             agentRestarts++;
+        } else if (event instanceof LifecycleEvent.RoomClosing) {
+            roomsClosing++;
         } else if (event instanceof LifecycleEvent.RoomClosed) {
             roomsClosed++;
         } else if (event instanceof LifecycleEvent.OrphanReaped) {

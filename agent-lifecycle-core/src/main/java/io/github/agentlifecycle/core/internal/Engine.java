@@ -626,18 +626,25 @@ public final class Engine {
     }
 
     /**
-     * The safety net: re-examines every room (catching any lost timer), stops agents that belong to no room,
-     * and drops capacity entries that no room backs.
+     * The safety net: re-examines every room (re-arming a timer that is missing or overdue, which means it was
+     * lost), stops agents that belong to no room, and drops capacity entries that no room backs.
      */
     private MaintenanceReport collectGarbage(int deadAgents) {
         int roomsBefore = rooms.size();
-        long closedBefore = counters.roomsClosed;
+        long closingBefore = counters.roomsClosing;
         int repaired = 0;
+        long now = clock.nanoTime();
         for (Map.Entry<String, RoomRecord> entry : new ArrayList<>(rooms.entrySet())) {
-            if (entry.getValue().nextDeadline() != null && !wakes.containsKey(entry.getKey())) {
+            String room = entry.getKey();
+            Wake wake = wakes.get(room);
+            if (entry.getValue().nextDeadline() != null && (wake == null || now - wake.due() > 0)) {
                 repaired++;
+                if (wake != null) {
+                    wake.timer().cancel();
+                    wakes.remove(room);
+                }
             }
-            deliver(entry.getKey(), new RoomInput.Tick());
+            deliver(room, new RoomInput.Tick());
         }
         drain();
         int orphans = 0;
@@ -668,12 +675,12 @@ public final class Engine {
             }
         }
         drain();
-        int closedRooms = (int) (counters.roomsClosed - closedBefore);
+        int closing = (int) (counters.roomsClosing - closingBefore);
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "GC complete: " + rooms.size() + " rooms, " + pool.held() + " agents, "
-                    + closedRooms + " rooms closed");
+                    + closing + " rooms closing");
         }
-        return new MaintenanceReport(roomsBefore, repaired, orphans, deadAgents, closedRooms);
+        return new MaintenanceReport(roomsBefore, repaired, orphans, deadAgents, closing);
     }
 
     /** Finds agents whose handle says they are gone although no exit was reported. */
