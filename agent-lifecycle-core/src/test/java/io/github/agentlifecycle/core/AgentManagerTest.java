@@ -316,6 +316,9 @@ class AgentManagerTest {
         }
         assertThat(launcher.live()).isEmpty();
         assertThat(launcher.violations()).isEmpty();
+        assertThat(manager.ensureAgentAsync("r2").toCompletableFuture().get(10, TimeUnit.SECONDS).status())
+                .isEqualTo(EnsureResult.Status.REJECTED);
+        manager.close();
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.github.agentlifecycle.core.internal;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs submitted tasks one at a time, in submission order, on an executor. A task submitted while a task runs
@@ -17,7 +19,7 @@ final class SerialLoop {
     private final Executor executor;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private volatile @org.jspecify.annotations.Nullable Thread drainingThread;
+    private volatile @Nullable Thread drainingThread;
 
     SerialLoop(Executor executor) {
         this.executor = executor;
@@ -33,14 +35,17 @@ final class SerialLoop {
         return drainingThread == Thread.currentThread();
     }
 
+    /**
+     * Hands a drain to the executor. An executor that rejects it (for example one shut down after the manager
+     * closed) does not lose tasks: the calling thread drains them itself, still one at a time.
+     */
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             try {
                 executor.execute(this::drain);
-            } catch (RuntimeException rejected) {
-                draining.set(false);
-                LOG.log(Level.WARNING, "engine executor rejected work; " + tasks.size() + " tasks dropped", rejected);
-                tasks.clear();
+            } catch (RejectedExecutionException rejected) {
+                LOG.log(Level.DEBUG, "engine executor rejected work; running it on the calling thread");
+                drain();
             }
         }
     }
