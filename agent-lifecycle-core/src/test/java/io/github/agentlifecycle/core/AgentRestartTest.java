@@ -159,6 +159,15 @@ class AgentRestartTest {
     }
 
     @Test
+    void tokenRequestDuringGraceBringsBackACrashedAgent() {
+        activeRoom();
+        t.manager.apply(TestManagers.left("room-a", "PA_1", "client-1"));
+        t.launcher.last("room-a").crash();
+        assertThat(t.manager.ensureAgent("room-a").status()).isEqualTo(EnsureResult.Status.LAUNCHED);
+        assertThat(t.launcher.liveIn("room-a")).hasSize(1);
+    }
+
+    @Test
     void agentNotReadyWithinTheStartupTimeoutIsStoppedAndRelaunched() {
         t.manager.ensureAgent("room-a");
         t.manager.apply(joined("room-a", "PA_1", "client-1"));

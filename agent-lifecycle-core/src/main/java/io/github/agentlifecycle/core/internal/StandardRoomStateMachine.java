@@ -509,10 +509,14 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             publish(new LifecycleEvent.RoomClosing(name, reason));
         }
 
-        /** Whether the room should have an agent now: requested, not failed, and a human present or expected. */
+        /**
+         * Whether the room should have an agent now: requested, not failed, and a human present or expected (no
+         * grace period running, or a token issued since it began). During a plain grace period a running agent
+         * stays, but none is started.
+         */
         private boolean wantsAgent() {
             return !closing && agentWanted && agentState != AgentState.FAILED
-                    && (humanCount() > 0 || graceDeadline == null);
+                    && (humanCount() > 0 || graceDeadline == null || joinDeadline != null);
         }
 
         private void reconcileAgent() {
