@@ -322,6 +322,51 @@ class AgentManagerTest {
     }
 
     @Test
+    void concurrentProducersSeeOneConsistentState() throws Exception {
+        FakeLauncher launcher = new FakeLauncher(Clock.system(), 50);
+        AgentManager manager = AgentManager.builder(launcher).build();
+        manager.start();
+        int rooms = 20;
+        int sessionsPerThread = 500;
+        try {
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            List<Thread> producers = new ArrayList<>();
+            for (int p = 0; p < 2; p++) {
+                int producer = p;
+                List<CompletableFuture<?>> mine = new ArrayList<>();
+                Thread thread = new Thread(() -> {
+                    for (int i = 0; i < sessionsPerThread; i++) {
+                        String room = "room-" + (i % rooms);
+                        String sid = "PA_" + producer + "_" + i;
+                        mine.add(manager.ensureAgentAsync(room).toCompletableFuture());
+                        mine.add(manager.applyAsync(joined(room, sid, "c" + i)).toCompletableFuture());
+                        if (i % 2 == 0) {
+                            mine.add(manager.applyAsync(left(room, sid, "c" + i)).toCompletableFuture());
+                        }
+                    }
+                    synchronized (all) {
+                        all.addAll(mine);
+                    }
+                });
+                producers.add(thread);
+                thread.start();
+            }
+            for (Thread thread : producers) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            ManagerStats stats = manager.statsAsync().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(stats.totalRooms()).isEqualTo(rooms);
+            assertThat(stats.totalHumans()).isEqualTo(2 * sessionsPerThread / 2);
+            assertThat(stats.eventsApplied()).isEqualTo(2L * (sessionsPerThread + sessionsPerThread / 2));
+            assertThat(launcher.launches()).hasSize(rooms);
+        } finally {
+            manager.closeAsync().toCompletableFuture().get(15, TimeUnit.SECONDS);
+        }
+        assertThat(launcher.violations()).isEmpty();
+    }
+
+    @Test
     void builderRejectsMissingCollaboratorsByName() {
         assertThatThrownBy(() -> AgentManager.builder(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("launcher must not be null");
