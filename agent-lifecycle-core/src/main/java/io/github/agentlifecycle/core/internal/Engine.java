@@ -122,6 +122,11 @@ public final class Engine {
             }
 
             @Override
+            public Duration agentStopTimeout() {
+                return config.agentStopTimeout();
+            }
+
+            @Override
             public void publish(LifecycleEvent event) {
                 loop.submit(() -> {
                     published.add(event);
@@ -422,15 +427,15 @@ public final class Engine {
         }
         RoomRecord next = transition.next();
         if (next == null) {
-            if (current != null) {
-                rooms.remove(room);
-                forget(room);
-            }
+            rooms.remove(room);
         } else {
             rooms.put(room, next);
         }
         for (RoomEffect effect : transition.effects()) {
             carryOut(room, effect);
+        }
+        if (next == null && current != null) {
+            forget(room);
         }
         rearm(room, next);
         return transition;

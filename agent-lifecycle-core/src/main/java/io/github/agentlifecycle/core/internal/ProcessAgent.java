@@ -1,0 +1,130 @@
+package io.github.agentlifecycle.core.internal;
+
+import io.github.agentlifecycle.core.spi.AgentExit;
+import io.github.agentlifecycle.core.spi.AgentHandle;
+import io.github.agentlifecycle.core.spi.Clock;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A running agent process and everything it started. {@link #onExit()} completes only once the whole tree is
+ * gone: when the root exits by itself, what it left behind gets SIGTERM and, after the stop timeout, SIGKILL.
+ * Thread-safe; no method blocks.
+ */
+public final class ProcessAgent implements AgentHandle {
+    private final Process process;
+    private final String identity;
+    private final Clock clock;
+    private final Duration leftoverTimeout;
+    private final Runnable onGone;
+    private final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final Map<Long, ProcessHandle> known = new LinkedHashMap<>();
+
+    /**
+     * Watches {@code process}.
+     *
+     * @param leftoverTimeout how long processes left behind by a root that exited by itself get after SIGTERM
+     * @param onGone run once the whole tree is gone, before {@link #onExit()} completes
+     */
+    public ProcessAgent(Process process, String identity, Clock clock, Duration leftoverTimeout, Runnable onGone) {
+        this.process = process;
+        this.identity = identity;
+        this.clock = clock;
+        this.leftoverTimeout = leftoverTimeout;
+        this.onGone = onGone;
+        process.onExit().whenComplete((ended, error) -> rootExited());
+    }
+
+    @Override
+    public String agentIdentity() {
+        return identity;
+    }
+
+    @Override
+    public OptionalLong pid() {
+        return OptionalLong.of(process.pid());
+    }
+
+    @Override
+    public CompletionStage<AgentExit> onExit() {
+        return exit;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !exit.isDone();
+    }
+
+    /** SIGTERM to the tree (and EOF on the agent's stdin); SIGKILL to whatever is left {@code timeout} later. */
+    @Override
+    public void stop(Duration timeout) {
+        if (!stopRequested.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // the agent may already be gone
+        }
+        ProcessTree.signal(snapshot(), false);
+        clock.schedule(Require.nanos(timeout), () -> ProcessTree.signal(snapshot(), true));
+    }
+
+    /** Live members now plus every member seen before (they may have been re-parented since). */
+    private List<ProcessHandle> snapshot() {
+        synchronized (known) {
+            for (ProcessHandle member : ProcessTree.members(process.pid())) {
+                known.putIfAbsent(member.pid(), member);
+            }
+            List<ProcessHandle> alive = new ArrayList<>();
+            for (ProcessHandle member : known.values()) {
+                if (member.isAlive()) {
+                    alive.add(member);
+                }
+            }
+            return alive;
+        }
+    }
+
+    private void rootExited() {
+        List<ProcessHandle> leftovers = snapshot();
+        if (leftovers.isEmpty()) {
+            finish();
+            return;
+        }
+        ProcessTree.signal(leftovers, stopRequested.get());
+        if (!stopRequested.get()) {
+            clock.schedule(Require.nanos(leftoverTimeout), () -> ProcessTree.signal(snapshot(), true));
+        }
+        CompletableFuture<?>[] gone = leftovers.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(gone).whenComplete((done, error) -> finish());
+    }
+
+    private void finish() {
+        if (exit.isDone()) {
+            return;
+        }
+        try {
+            onGone.run();
+        } finally {
+            exit.complete(exitOf(process.exitValue(), stopRequested.get()));
+        }
+    }
+
+    /** Java reports a process killed by signal N as exit value 128 + N. */
+    static AgentExit exitOf(int value, boolean stopRequested) {
+        if (value > 128 && value <= 128 + 64) {
+            return AgentExit.signalled(value - 128, stopRequested);
+        }
+        return AgentExit.exited(value, stopRequested);
+    }
+}

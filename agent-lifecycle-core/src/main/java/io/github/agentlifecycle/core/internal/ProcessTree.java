@@ -1,0 +1,102 @@
+package io.github.agentlifecycle.core.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * The processes that make up one agent: its root process, every descendant, and (on Linux, where each agent
+ * leads its own process group) every process still in its group, even after its parent died and it was
+ * re-parented. Sends SIGTERM ({@link ProcessHandle#destroy()}) or SIGKILL ({@link
+ * ProcessHandle#destroyForcibly()}).
+ */
+public final class ProcessTree {
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcessTree() {}
+
+    /** Live members of the tree rooted at {@code rootPid} (which also names its process group). */
+    public static List<ProcessHandle> members(long rootPid) {
+        Map<Long, ProcessHandle> members = new LinkedHashMap<>();
+        ProcessHandle.of(rootPid).filter(ProcessHandle::isAlive).ifPresent(root -> {
+            members.put(root.pid(), root);
+            root.descendants().forEach(child -> members.put(child.pid(), child));
+        });
+        for (ProcessHandle member : groupMembers(rootPid)) {
+            members.putIfAbsent(member.pid(), member);
+            member.descendants().forEach(child -> members.putIfAbsent(child.pid(), child));
+        }
+        members.values().removeIf(p -> !p.isAlive() || p.pid() == ProcessHandle.current().pid());
+        return new ArrayList<>(members.values());
+    }
+
+    /** Sends SIGTERM (or SIGKILL when {@code force}) to every process given; ignores ones already gone. */
+    public static void signal(List<ProcessHandle> processes, boolean force) {
+        for (ProcessHandle process : processes) {
+            try {
+                if (force) {
+                    process.destroyForcibly();
+                } else {
+                    process.destroy();
+                }
+            } catch (RuntimeException gone) {
+                // exited in the meantime, or not ours to signal
+            }
+        }
+    }
+
+    /** When {@code pid} started, if it runs and the system tells. */
+    public static Optional<Instant> startOf(long pid) {
+        return ProcessHandle.of(pid).flatMap(p -> p.info().startInstant());
+    }
+
+    /** Whether {@code pid} runs and started at {@code start} (guarding against a reused pid). */
+    public static boolean isSameProcess(long pid, Instant start) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        return handle.isPresent() && handle.get().isAlive()
+                && handle.get().info().startInstant().map(start::equals).orElse(false);
+    }
+
+    private static List<ProcessHandle> groupMembers(long groupId) {
+        List<ProcessHandle> members = new ArrayList<>();
+        if (!Files.isDirectory(PROC)) {
+            return members;
+        }
+        try (Stream<Path> entries = Files.list(PROC)) {
+            entries.forEach(entry -> {
+                String name = entry.getFileName().toString();
+                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                    long pid = Long.parseLong(name);
+                    OptionalLong group = processGroupOf(pid);
+                    if (group.isPresent() && group.getAsLong() == groupId) {
+                        ProcessHandle.of(pid).ifPresent(members::add);
+                    }
+                }
+            });
+        } catch (IOException | RuntimeException unreadable) {
+            // fall back to descendants only
+        }
+        return members;
+    }
+
+    /** The process group of {@code pid} from {@code /proc/<pid>/stat}, where available. */
+    static OptionalLong processGroupOf(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
+            int afterName = stat.lastIndexOf(')');
+            String[] fields = stat.substring(afterName + 2).split(" ");
+            return OptionalLong.of(Long.parseLong(fields[2]));
+        } catch (IOException | RuntimeException gone) {
+            return OptionalLong.empty();
+        }
+    }
+}
