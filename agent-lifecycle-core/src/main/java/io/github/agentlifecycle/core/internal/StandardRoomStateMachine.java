@@ -610,13 +610,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         // ---- helpers ------------------------------------------------------------------------------------
 
         private int humanCount() {
-            int humans = 0;
-            for (Participant participant : sessions.values()) {
-                if (participant.role() == ParticipantRole.HUMAN) {
-                    humans++;
-                }
-            }
-            return humans;
+            return Sessions.humans(sessions);
         }
 
         private Map<String, Participant> mutableSessions() {

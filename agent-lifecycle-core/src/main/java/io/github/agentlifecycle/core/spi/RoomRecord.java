@@ -1,10 +1,10 @@
 package io.github.agentlifecycle.core.spi;
 
 import io.github.agentlifecycle.core.CloseReason;
-import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.internal.Sessions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -50,13 +50,7 @@ public final class RoomRecord {
         this.graceDeadline = b.graceDeadline;
         this.joinDeadline = b.joinDeadline;
         this.agent = b.agent;
-        int humans = 0;
-        for (Participant participant : sessions.values()) {
-            if (participant.role() == ParticipantRole.HUMAN) {
-                humans++;
-            }
-        }
-        this.humanCount = humans;
+        this.humanCount = Sessions.humans(sessions);
     }
 
     /** A builder for a new room called {@code name}, created at {@code now}. */
