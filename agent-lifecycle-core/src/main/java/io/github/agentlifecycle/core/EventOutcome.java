@@ -7,8 +7,10 @@ public enum EventOutcome {
     /** An event with the same id was applied before; nothing changed. */
     DUPLICATE,
     /**
-     * The event was accepted but changed nothing: it concerns an earlier room instance, a session that already
-     * left or never joined, a closing room, or a room that is not tracked.
+     * The event was accepted but changed neither who is present nor the room's lifecycle: it concerns an earlier
+     * room instance, a session already present or already gone, a closing room, or a room that is not tracked. A
+     * leave for a session that never joined is still remembered (so that its late join is dropped), which may
+     * create an empty room record that the join timeout removes.
      */
     IGNORED,
     /** The manager is not running; the event was not looked at. */

@@ -149,6 +149,36 @@ class RoomEventsTest {
     }
 
     @Test
+    void adminCloseCancelsAReopenThatATokenRequested() {
+        t.launcher.hangNext();
+        t.readyAgent("room-a");
+        t.manager.apply(joined("room-a", "PA_1", "client-1"));
+        t.manager.apply(left("room-a", "PA_1", "client-1"));
+        t.clock.advance(Duration.ofSeconds(60));
+        assertThat(t.room("room-a").state()).isEqualTo(RoomState.CLOSING);
+        t.manager.ensureAgent("room-a");
+        assertThat(t.manager.closeRoom("room-a")).isTrue();
+
+        t.clock.advance(Duration.ofSeconds(10));
+        assertThat(t.manager.room("room-a")).isEmpty();
+        assertThat(t.launcher.launchesIn("room-a")).hasSize(1);
+    }
+
+    @Test
+    void onlyTheLaunchedAgentsIdentityMarksAPendingLaunchReady() {
+        t.launcher.autoStart(false);
+        t.manager.ensureAgent("room-a");
+        t.manager.apply(TestManagers.agentJoined("room-a", "PA_x", "some-other-agent"));
+        assertThat(t.room("room-a").agentState()).isEqualTo(AgentState.LAUNCHING);
+
+        String identity = t.launcher.last("room-a").spec.agentIdentity();
+        t.manager.apply(TestManagers.agentJoined("room-a", "PA_y", identity));
+        assertThat(t.room("room-a").agentState()).isEqualTo(AgentState.READY);
+        t.launcher.last("room-a").start();
+        assertThat(t.room("room-a").agentPid()).isEqualTo(t.launcher.last("room-a").pid);
+    }
+
+    @Test
     void leaveForAnUntrackedRoomIsRememberedAndForgottenAfterTheJoinTimeout() {
         assertThat(t.manager.apply(left("room-z", "PA_1", "client-1"))).isEqualTo(EventOutcome.IGNORED);
         assertThat(t.manager.apply(joined("room-z", "PA_1", "client-1"))).isEqualTo(EventOutcome.IGNORED);

@@ -535,6 +535,7 @@ public final class Engine {
         String identity = config.agentIdentityPrefix() + token(6);
         LiveAgent agent = new LiveAgent(room, generation, identity, token(24));
         agents.put(room, agent);
+        deliver(room, new RoomInput.AgentAssigned(generation, identity));
         published.add(new LifecycleEvent.AgentLaunching(room, identity, generation));
         CompletionStage<AgentHandle> stage;
         try {

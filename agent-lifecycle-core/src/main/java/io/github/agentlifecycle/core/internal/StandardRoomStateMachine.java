@@ -161,6 +161,10 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 close(close.reason());
             } else if (input instanceof RoomInput.SlotGranted) {
                 onSlotGranted();
+            } else if (input instanceof RoomInput.AgentAssigned assigned) {
+                if (assigned.generation() == generation && agentState == AgentState.LAUNCHING) {
+                    agentIdentity = assigned.agentIdentity();
+                }
             } else if (input instanceof RoomInput.AgentStarted started) {
                 onAgentStarted(started);
             } else if (input instanceof RoomInput.AgentLaunchFailed failed) {
@@ -492,8 +496,9 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         // ---- closing and desired state ------------------------------------------------------------------
 
         private void close(CloseReason reason) {
+            boolean explicit = reason == CloseReason.SHUTDOWN || reason == CloseReason.ADMIN;
             if (closing) {
-                if (reason == CloseReason.SHUTDOWN) {
+                if (explicit) {
                     reopenRequested = false;
                     closeReason = reason;
                 }
@@ -501,7 +506,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             }
             closing = true;
             closeReason = reason;
-            if (reason == CloseReason.SHUTDOWN) {
+            if (explicit) {
                 reopenRequested = false;
             }
             graceDeadline = null;

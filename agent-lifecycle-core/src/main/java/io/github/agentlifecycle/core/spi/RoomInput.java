@@ -31,6 +31,15 @@ public sealed interface RoomInput {
     record SlotGranted() implements RoomInput {}
 
     /**
+     * The engine chose the identity of the agent of generation {@code generation} and is asking the launcher to
+     * start it. Only an agent participant with this identity counts as that agent joining.
+     *
+     * @param generation the launch
+     * @param agentIdentity the identity the agent will join with
+     */
+    record AgentAssigned(int generation, String agentIdentity) implements RoomInput {}
+
+    /**
      * The launcher started the agent of generation {@code generation}.
      *
      * @param generation the launch it answers

@@ -1,0 +1,586 @@
+package io.github.agentlifecycle.core;
+
+import io.github.agentlifecycle.core.PropertyHarness.Checker;
+import io.github.agentlifecycle.core.PropertyHarness.Outcome;
+import io.github.agentlifecycle.core.RoomEvent.Participant;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/** One {@link Checker} per invariant of the core architecture (DESIGN.md, invariants 1 to 8). */
+final class Invariants {
+    private Invariants() {}
+
+    /** Invariant 1, against the launcher's own record of launch calls and exits. */
+    static final class AgentLimits implements Checker {
+        @Override
+        public void check(PropertyHarness h) {
+            List<String> violations = h.launcher.violations();
+            if (!violations.isEmpty()) {
+                throw h.failure("invariant 1: the launcher saw " + violations);
+            }
+            Map<String, Integer> perRoom = new HashMap<>();
+            int total = 0;
+            for (ScriptedLauncher.Agent agent : h.launcher.launches()) {
+                if (agent.live()) {
+                    total++;
+                    perRoom.merge(agent.spec.roomName(), 1, Integer::sum);
+                }
+            }
+            for (Map.Entry<String, Integer> room : perRoom.entrySet()) {
+                if (room.getValue() > 1) {
+                    throw h.failure("invariant 1: " + room.getValue() + " live agents in " + room.getKey());
+                }
+            }
+            if (total > h.config.maxTotalAgents()) {
+                throw h.failure("invariant 1: " + total + " live agents, more than maxTotalAgents = "
+                        + h.config.maxTotalAgents());
+            }
+        }
+    }
+
+    /** Invariant 2, against the reference model. */
+    static final class HumanCounts implements Checker {
+        @Override
+        public void check(PropertyHarness h) {
+            int total = 0;
+            for (RoomSnapshot room : h.rooms().values()) {
+                int expected = h.model.humans(room.roomName());
+                long listed = room.participants().stream().filter(p -> p.role() == ParticipantRole.HUMAN).count();
+                if (room.humanCount() < 0 || room.humanCount() != expected || listed != expected) {
+                    throw h.failure("invariant 2: " + room.roomName() + " reports humanCount " + room.humanCount()
+                            + " and lists " + listed + " humans; the model has " + expected + ": "
+                            + h.model.present(room.roomName()));
+                }
+                if (room.participantCount() != room.participants().size()) {
+                    throw h.failure("invariant 2: " + room.roomName() + " participantCount "
+                            + room.participantCount() + " but " + room.participants().size() + " listed");
+                }
+                total += expected;
+            }
+            int reported = h.manager.stats().totalHumans();
+            if (reported != total) {
+                throw h.failure("invariant 2: stats().totalHumans() = " + reported + ", the model has " + total);
+            }
+        }
+    }
+
+    /** Invariant 3: a redelivered event id is a duplicate and changes nothing. */
+    static final class Idempotence implements Checker {
+        int duplicatesChecked;
+        private Observation before;
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            before = action instanceof Action.Duplicate ? Observation.of(h) : null;
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            if (outcome.event() == null) {
+                return;
+            }
+            if (!(outcome.action() instanceof Action.Duplicate)) {
+                if (outcome.eventOutcome() == EventOutcome.DUPLICATE) {
+                    throw h.failure("invariant 3: an event with a new id was dropped as a duplicate: "
+                            + outcome.event());
+                }
+                return;
+            }
+            if (outcome.eventOutcome() != EventOutcome.DUPLICATE) {
+                throw h.failure("invariant 3: redelivered " + outcome.event() + " returned "
+                        + outcome.eventOutcome() + ", not DUPLICATE");
+            }
+            Observation after = Observation.of(h);
+            before.assertUnchanged(h, after);
+            duplicatesChecked++;
+        }
+
+        /** Everything a duplicate must leave as it was. */
+        private record Observation(List<RoomSnapshot> rooms, List<Object> gauges, List<Long> counters,
+                ScriptedLauncher.History launcher, List<Duration> timers) {
+
+            static Observation of(PropertyHarness h) {
+                ManagerStats s = h.manager.stats();
+                List<Object> gauges = List.of(s.totalRooms(), s.activeRooms(), s.roomsInGrace(), s.startingRooms(),
+                        s.emptyRooms(), s.closingRooms(), s.totalAgents(), s.readyAgents(), s.queuedRooms(),
+                        s.failedAgents(), s.totalParticipants(), s.totalHumans(), s.maxTotalAgents());
+                List<Long> counters = List.of(s.eventsApplied(), s.eventsDuplicate(), s.eventsIgnored(),
+                        s.agentLaunches(), s.agentLaunchFailures(), s.agentCrashes(), s.agentRestarts(),
+                        s.roomsClosed(), s.orphansReaped());
+                return new Observation(h.manager.rooms(), gauges, counters, h.launcher.history(),
+                        h.clock.pendingDelays());
+            }
+
+            void assertUnchanged(PropertyHarness h, Observation after) {
+                if (!rooms.equals(after.rooms)) {
+                    throw h.failure("invariant 3: a duplicate changed the rooms from\n  " + rooms + "\nto\n  "
+                            + after.rooms);
+                }
+                if (!gauges.equals(after.gauges)) {
+                    throw h.failure("invariant 3: a duplicate changed the stats gauges from " + gauges + " to "
+                            + after.gauges);
+                }
+                List<Long> expected = new ArrayList<>(counters);
+                expected.set(1, counters.get(1) + 1);
+                if (!expected.equals(after.counters)) {
+                    throw h.failure("invariant 3: a duplicate should count once as a duplicate and nothing else;"
+                            + " counters went from " + counters + " to " + after.counters);
+                }
+                if (!launcher.equals(after.launcher)) {
+                    throw h.failure("invariant 3: a duplicate reached the launcher: " + launcher + " -> "
+                            + after.launcher);
+                }
+                if (!timers.equals(after.timers)) {
+                    throw h.failure("invariant 3: a duplicate changed the timers from " + timers + " to "
+                            + after.timers);
+                }
+            }
+        }
+    }
+
+    /** Invariant 4: joins and leaves of one session commute; a late leave of an old session is harmless. */
+    static final class SessionsCommute implements Checker {
+        int lateJoinsDropped;
+        int staleLeaves;
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            check(h);
+            RoomEvent event = outcome.event();
+            if (event == null || outcome.action() instanceof Action.Duplicate) {
+                return;
+            }
+            String room = event.roomName();
+            if (event instanceof RoomEvent.ParticipantJoined joined) {
+                String session = joined.participant().sessionId();
+                EventOutcome expected = outcome.joined() != null ? EventOutcome.APPLIED : EventOutcome.IGNORED;
+                if (outcome.eventOutcome() != expected) {
+                    throw h.failure("invariant 4: join of " + session + " returned " + outcome.eventOutcome()
+                            + ", expected " + expected);
+                }
+                if (outcome.action() instanceof Action.LateJoin && h.model.isTombstoned(room, session)) {
+                    if (present(h, room).contains(session)) {
+                        throw h.failure("invariant 4: the late join of " + session
+                                + " (its leave came first) made it present");
+                    }
+                    lateJoinsDropped++;
+                }
+            } else if (event instanceof RoomEvent.ParticipantLeft left) {
+                EventOutcome expected = outcome.left() != null ? EventOutcome.APPLIED : EventOutcome.IGNORED;
+                if (outcome.eventOutcome() != expected) {
+                    throw h.failure("invariant 4: leave of " + left.participant().sessionId() + " returned "
+                            + outcome.eventOutcome() + ", expected " + expected);
+                }
+                if (outcome.action() instanceof Action.StaleLeave && outcome.left() != null) {
+                    String identity = left.participant().identity();
+                    for (Participant newer : h.model.present(room)) {
+                        if (newer.identity().equals(identity) && !present(h, room).contains(newer.sessionId())) {
+                            throw h.failure("invariant 4: the late leave of old session "
+                                    + left.participant().sessionId() + " removed the new session "
+                                    + newer.sessionId() + " of " + identity);
+                        }
+                    }
+                    staleLeaves++;
+                }
+            }
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            for (RoomSnapshot room : h.rooms().values()) {
+                Set<Participant> reported = new HashSet<>(room.participants());
+                Set<Participant> expected = new HashSet<>(h.model.present(room.roomName()));
+                if (!reported.equals(expected) || reported.size() != room.participants().size()) {
+                    throw h.failure("invariant 4: " + room.roomName() + " lists " + room.participants()
+                            + "; the model has " + h.model.present(room.roomName()));
+                }
+            }
+        }
+
+        private static Set<String> present(PropertyHarness h, String room) {
+            Set<String> sessions = new HashSet<>();
+            RoomSnapshot snapshot = h.snapshot(room);
+            if (snapshot != null) {
+                for (Participant participant : snapshot.participants()) {
+                    sessions.add(participant.sessionId());
+                }
+            }
+            return sessions;
+        }
+    }
+
+    /**
+     * Invariant 5: once the last human has left at T, the agent is still live and not asked to stop at
+     * T+grace-1ns, and has been asked to stop at T+grace, by the grace timer. A human who rejoins before then
+     * cancels it: at T+grace the room is open and its agent untouched.
+     */
+    static final class Grace implements Checker {
+        int expiriesChecked;
+        int expiriesWithAgent;
+        int cancellationsChecked;
+        private final List<Watch> watches = new ArrayList<>();
+
+        private static final class Watch {
+            final String room;
+            final long deadline;
+            ScriptedLauncher.Agent agent;
+            boolean cancelled;
+
+            Watch(String room, long deadline, ScriptedLauncher.Agent agent) {
+                this.room = room;
+                this.deadline = deadline;
+                this.agent = agent;
+            }
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            String room = outcome.room();
+            Action action = outcome.action();
+            boolean closedByRequest = action instanceof Action.AdminClose && Boolean.TRUE.equals(outcome.result())
+                    || outcome.event() instanceof RoomEvent.RoomFinished
+                            && outcome.eventOutcome() == EventOutcome.APPLIED;
+            if (outcome.tokenTaken() || closedByRequest) {
+                watches.removeIf(w -> w.room.equals(room));
+            }
+            if (outcome.joined() != null && outcome.joined().role() == ParticipantRole.HUMAN) {
+                for (Watch watch : watches) {
+                    if (watch.room.equals(room)) {
+                        watch.cancelled = true;
+                    }
+                }
+            }
+            if (outcome.left() != null && outcome.left().role() == ParticipantRole.HUMAN
+                    && h.model.humans(room) == 0) {
+                startWatch(h, room);
+            }
+            check(h);
+        }
+
+        private void startWatch(PropertyHarness h, String room) {
+            RoomSnapshot snapshot = h.snapshot(room);
+            if (snapshot == null || snapshot.state() != RoomState.GRACE_PERIOD
+                    || !PropertyHarness.GRACE.equals(snapshot.graceRemaining())) {
+                throw h.failure("invariant 5: the last human left " + room + " but it is not in a full grace"
+                        + " period: " + snapshot);
+            }
+            ScriptedLauncher.Agent agent = h.launcher.liveAgentOf(room);
+            if (agent != null && !(agent.started() && agent.stopRequests() == 0
+                    && snapshot.agentState() == AgentState.READY)) {
+                agent = null;
+            }
+            long deadline = h.now() + PropertyHarness.GRACE.toNanos();
+            watches.removeIf(w -> w.room.equals(room) && w.deadline == deadline);
+            watches.add(new Watch(room, deadline, agent));
+
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            long now = h.now();
+            for (Iterator<Watch> it = watches.iterator(); it.hasNext(); ) {
+                Watch watch = it.next();
+                ScriptedLauncher.Agent agent = watch.agent;
+                if (agent != null && (!agent.live() && agent.stopRequests() == 0 || h.mayCountAsHung(agent))) {
+                    watch.agent = null;
+                    agent = null;
+                }
+                RoomSnapshot room = h.snapshot(watch.room);
+                if (now - watch.deadline < 0) {
+                    boolean open = room != null && (watch.cancelled ? room.state() != RoomState.CLOSING
+                            : room.state() == RoomState.GRACE_PERIOD);
+                    if (!open) {
+                        throw h.failure("invariant 5: " + watch.room + " closed before its grace period ended at "
+                                + h.time(watch.deadline) + (watch.cancelled ? " (a human had rejoined)" : "")
+                                + ": " + room);
+                    }
+                    if (agent != null && (!agent.live() || agent.stopRequests() > 0)) {
+                        throw h.failure("invariant 5: the agent " + agent + " of " + watch.room
+                                + " was stopped before the grace period ended at " + h.time(watch.deadline));
+                    }
+                    continue;
+                }
+                it.remove();
+                if (watch.cancelled) {
+                    if (room == null || room.state() == RoomState.CLOSING) {
+                        throw h.failure("invariant 5: a human rejoined " + watch.room
+                                + " during its grace period, yet it closed when that period would have ended: "
+                                + room);
+                    }
+                    if (agent != null && (!agent.live() || agent.stopRequests() > 0)) {
+                        throw h.failure("invariant 5: a human rejoined " + watch.room + ", yet its agent " + agent
+                                + " was stopped when the cancelled grace period would have ended");
+                    }
+                    cancellationsChecked++;
+                    continue;
+                }
+                if (room != null && room.state() != RoomState.CLOSING) {
+                    throw h.failure("invariant 5: " + watch.room + " is still open at the end of its grace period "
+                            + h.time(watch.deadline) + ": " + room);
+                }
+                if (agent != null && agent.stopRequests() == 0) {
+                    throw h.failure("invariant 5: the agent " + agent + " of " + watch.room
+                            + " was not asked to stop when the grace period ended");
+                }
+                expiriesChecked++;
+                if (agent != null) {
+                    expiriesWithAgent++;
+                }
+            }
+        }
+
+        @Override
+        public List<Long> checkpoints() {
+            List<Long> checkpoints = new ArrayList<>(watches.size() * 2);
+            for (Watch watch : watches) {
+                checkpoints.add(watch.deadline - 1);
+                checkpoints.add(watch.deadline);
+            }
+            return checkpoints;
+        }
+
+        @Override
+        public void beforeShutdown(PropertyHarness h) {
+            watches.clear();
+        }
+    }
+
+    /**
+     * Invariant 6: after a token request for a room nobody has joined yet, the room stays open and its ready agent
+     * is not stopped until the join timeout (measured from the latest such request), whatever maintenance runs;
+     * at the join timeout it closes.
+     */
+    static final class JoinTimeout implements Checker {
+        int timeoutsChecked;
+        int readyAgentsKept;
+        private final Map<String, Watch> watches = new LinkedHashMap<>();
+        private boolean tokenCounts;
+
+        private static final class Watch {
+            long deadline;
+            final Set<ScriptedLauncher.Agent> ready = new LinkedHashSet<>();
+
+            Watch(long deadline) {
+                this.deadline = deadline;
+            }
+        }
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            if (action instanceof Action.Token token) {
+                String room = h.room(token.room());
+                tokenCounts = !h.isClosing(room) && !h.model.hadHuman(room);
+            } else if (action instanceof Action.Arrive arrive) {
+                String room = h.room(arrive.room());
+                tokenCounts = !h.isClosing(room) && !h.model.hadHuman(room);
+            }
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            String room = outcome.room();
+            Action action = outcome.action();
+            if (outcome.tokenTaken() && tokenCounts) {
+                long deadline = h.now() + PropertyHarness.JOIN_TIMEOUT.toNanos();
+                Watch watch = watches.computeIfAbsent(room, r -> new Watch(deadline));
+                if (deadline - watch.deadline > 0) {
+                    watch.deadline = deadline;
+                }
+            }
+            boolean humanJoined = outcome.joined() != null && outcome.joined().role() == ParticipantRole.HUMAN;
+            boolean closedByRequest = action instanceof Action.AdminClose && Boolean.TRUE.equals(outcome.result())
+                    || outcome.event() instanceof RoomEvent.RoomFinished
+                            && outcome.eventOutcome() == EventOutcome.APPLIED;
+            if (humanJoined || closedByRequest) {
+                watches.remove(room);
+            }
+            check(h);
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            long now = h.now();
+            for (Iterator<Map.Entry<String, Watch>> it = watches.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<String, Watch> entry = it.next();
+                String name = entry.getKey();
+                Watch watch = entry.getValue();
+                RoomSnapshot room = h.snapshot(name);
+                if (now - watch.deadline < 0) {
+                    if (room == null || room.state() == RoomState.CLOSING) {
+                        throw h.failure("invariant 6: " + name + " was closed while waiting for its first human,"
+                                + " before the join timeout at " + h.time(watch.deadline) + ": " + room);
+                    }
+                    ScriptedLauncher.Agent agent = h.launcher.liveAgentOf(name);
+                    if (agent != null && agent.started() && room.agentState() == AgentState.READY) {
+                        watch.ready.add(agent);
+                    }
+                    for (ScriptedLauncher.Agent ready : watch.ready) {
+                        if (ready.stopRequests() > 0 && !h.mayCountAsHung(ready)) {
+                            throw h.failure("invariant 6: the ready agent " + ready + " of " + name
+                                    + " was stopped while waiting for the first human, before the join timeout at "
+                                    + h.time(watch.deadline));
+                        }
+                    }
+                    continue;
+                }
+                it.remove();
+                if (room != null && room.state() != RoomState.CLOSING) {
+                    throw h.failure("invariant 6: nobody joined " + name + " within the join timeout, yet it is"
+                            + " still open at " + h.time(watch.deadline) + ": " + room);
+                }
+                timeoutsChecked++;
+                if (!watch.ready.isEmpty()) {
+                    readyAgentsKept++;
+                }
+            }
+        }
+
+        @Override
+        public List<Long> checkpoints() {
+            List<Long> checkpoints = new ArrayList<>(watches.size() * 2);
+            for (Watch watch : watches.values()) {
+                checkpoints.add(watch.deadline - 1);
+                checkpoints.add(watch.deadline);
+            }
+            return checkpoints;
+        }
+
+        @Override
+        public void beforeShutdown(PropertyHarness h) {
+            watches.clear();
+        }
+    }
+
+    /**
+     * Invariant 7: a closing room has asked its agent to stop; a removed room has no live agent; no timer outlives
+     * its room; after shutdown nothing is left.
+     */
+    static final class Closing implements Checker {
+        int roomsRemoved;
+        private final Set<String> tracked = new HashSet<>();
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            boolean closedByRequest = outcome.action() instanceof Action.AdminClose
+                    && Boolean.TRUE.equals(outcome.result())
+                    || outcome.event() instanceof RoomEvent.RoomFinished
+                            && outcome.eventOutcome() == EventOutcome.APPLIED;
+            if (closedByRequest) {
+                RoomSnapshot room = h.snapshot(outcome.room());
+                if (room != null && room.state() != RoomState.CLOSING) {
+                    throw h.failure("invariant 7: " + outcome.action() + " left " + outcome.room() + " open: "
+                            + room);
+                }
+            }
+            check(h);
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            for (String name : h.roomNames) {
+                RoomSnapshot room = h.snapshot(name);
+                if (room == null) {
+                    if (tracked.remove(name)) {
+                        roomsRemoved++;
+                    }
+                    List<ScriptedLauncher.Agent> live = h.launcher.liveIn(name);
+                    if (!live.isEmpty()) {
+                        throw h.failure("invariant 7: " + name + " is gone but its agent is live: " + live);
+                    }
+                    continue;
+                }
+                tracked.add(name);
+                if (room.state() == RoomState.CLOSING) {
+                    for (ScriptedLauncher.Agent agent : h.launcher.liveIn(name)) {
+                        if (agent.started() && agent.stopRequests() == 0) {
+                            throw h.failure("invariant 7: " + name + " is closing but its agent " + agent
+                                    + " was not asked to stop");
+                        }
+                    }
+                }
+            }
+            for (Duration delay : h.clock.pendingDelays()) {
+                if (delay.isNegative() || delay.isZero()) {
+                    throw h.failure("invariant 7: a timer is already due but has not run, a deadline the engine"
+                            + " cannot settle: " + h.clock.pendingDelays());
+                }
+            }
+            int timers = h.clock.pendingTimers();
+            int killTimers = h.launcher.pendingKillTimers();
+            if (h.rooms().isEmpty() && timers != PropertyHarness.PERIODIC_TIMERS + killTimers) {
+                throw h.failure("invariant 7: no rooms are left, yet " + timers + " timers are pending ("
+                        + killTimers + " of them the launcher's): " + h.clock.pendingDelays());
+            }
+            if (timers > PropertyHarness.PERIODIC_TIMERS + h.rooms().size() + killTimers) {
+                throw h.failure("invariant 7: " + timers + " timers pending for " + h.rooms().size()
+                        + " rooms: " + h.clock.pendingDelays());
+            }
+        }
+
+        @Override
+        public void afterShutdown(PropertyHarness h) {
+            if (!h.closeCompleted()) {
+                throw h.failure("invariant 7: closeAsync() has not completed after the stop timeout");
+            }
+            for (RoomSnapshot room : h.rooms().values()) {
+                boolean unreported = h.launcher.launches().stream()
+                        .anyMatch(a -> a.spec.roomName().equals(room.roomName()) && a.vanished());
+                if (room.state() != RoomState.CLOSING || !unreported) {
+                    throw h.failure("invariant 7: room left after shutdown: " + room);
+                }
+            }
+            if (!h.launcher.live().isEmpty()) {
+                throw h.failure("invariant 7: agents live after shutdown: " + h.launcher.live());
+            }
+            if (h.clock.pendingTimers() != 0) {
+                throw h.failure("invariant 7: timers pending after shutdown: " + h.clock.pendingDelays());
+            }
+        }
+    }
+
+    /**
+     * Invariant 8, as a safety condition checked after every step: a room with humans whose agent is wanted and
+     * not failed is never left without one, and never waits in the queue while a slot is free. The eventual part
+     * is checked by {@link LifecycleProperties#roomsWithHumansGetAnAgent}.
+     */
+    static final class NoStarvation implements Checker {
+        @Override
+        public void check(PropertyHarness h) {
+            for (RoomSnapshot room : h.rooms().values()) {
+                if (room.humanCount() == 0 || !h.wanted(room.roomName()) || room.state() == RoomState.CLOSING
+                        || room.agentState() == AgentState.FAILED) {
+                    continue;
+                }
+                if (room.agentState() == AgentState.NONE) {
+                    throw h.failure("invariant 8: " + room.roomName() + " has humans and wants an agent but has"
+                            + " none: " + room);
+                }
+                if (room.agentState() == AgentState.QUEUED && slotsHeld(h, null) < h.config.maxTotalAgents()) {
+                    throw h.failure("invariant 8: " + room.roomName() + " waits for a slot while only "
+                            + slotsHeld(h, null) + " of " + h.config.maxTotalAgents() + " are held");
+                }
+            }
+        }
+
+        /** Rooms (other than {@code except}) holding one of the {@code maxTotalAgents} slots. */
+        static int slotsHeld(PropertyHarness h, String except) {
+            int held = 0;
+            for (RoomSnapshot room : h.rooms().values()) {
+                if (!Objects.equals(room.roomName(), except)
+                        && (room.agentState().holdsProcess() || room.agentState() == AgentState.BACKOFF)) {
+                    held++;
+                }
+            }
+            return held;
+        }
+    }
+}
