@@ -127,6 +127,11 @@ public final class Engine {
             }
 
             @Override
+            public void agentReady(String roomName, String agentIdentity) {
+                heartbeat(roomName, agentIdentity);
+            }
+
+            @Override
             public void publish(LifecycleEvent event) {
                 loop.submit(() -> {
                     published.add(event);

@@ -13,6 +13,13 @@ public interface LauncherContext {
         return Duration.ofSeconds(10);
     }
 
+    /**
+     * Reports that the agent launched as {@code agentIdentity} in {@code roomName} is ready, for launchers that
+     * learn it themselves (for example a remote agent seen joining the room under another identity). Counts as a
+     * heartbeat; ignored unless that agent is the room's current one.
+     */
+    default void agentReady(String roomName, String agentIdentity) {}
+
     /** Publishes an event to the manager's listeners (for example {@link LifecycleEvent.OrphanReaped}). */
     void publish(LifecycleEvent event);
 }

@@ -1,0 +1,193 @@
+package io.github.agentlifecycle.livekit;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.spi.Clock;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import livekit.LivekitWebhook.WebhookEvent;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Authenticates LiveKit webhook requests and reads their bodies.
+ *
+ * <p>The {@code Authorization} header must hold a JWT (bare, as LiveKit sends it, or after {@code Bearer }),
+ * signed HS256 with the API secret, issued by the API key, with an expiry, valid now within the clock leeway
+ * (default 10 s), and with a {@code sha256} claim equal to the base64 SHA-256 of the exact body bytes. The body is
+ * then read as protobuf JSON, accepting LiveKit's lowerCamelCase as well as snake_case names and int64 values as
+ * strings or numbers, and ignoring unknown fields. Immutable and thread-safe.
+ */
+public final class WebhookVerifier {
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+
+    private final JWTVerifier verifier;
+
+    private WebhookVerifier(Builder builder) {
+        Clock clock = builder.clock;
+        java.time.Clock jwtClock = new java.time.Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return clock.instant();
+            }
+        };
+        this.verifier = ((JWTVerifier.BaseVerification) JWT
+                .require(Algorithm.HMAC256(builder.credentials.apiSecret()))
+                .withIssuer(builder.credentials.apiKey())
+                .withClaimPresence("exp")
+                .withClaimPresence("sha256")
+                .acceptLeeway(builder.leeway.toSeconds()))
+                .build(jwtClock);
+    }
+
+    /** A builder for webhooks signed with {@code credentials}. */
+    public static Builder builder(LiveKitCredentials credentials) {
+        return new Builder(Require.nonNull(credentials, "credentials"));
+    }
+
+    /**
+     * Authenticates the request and reads its event.
+     *
+     * @param body the exact request body bytes
+     * @param authorization the {@code Authorization} header, or null when absent
+     * @throws WebhookException with the reason the request was rejected
+     */
+    public WebhookEvent receive(byte[] body, @Nullable String authorization) throws WebhookException {
+        verify(body, authorization);
+        return parse(body);
+    }
+
+    /** Authenticates the request without reading the body. */
+    public void verify(byte[] body, @Nullable String authorization) throws WebhookException {
+        Require.nonNull(body, "body");
+        if (authorization == null || authorization.isBlank()) {
+            throw new WebhookException(WebhookException.Reason.MISSING_AUTHORIZATION, "Authorization header missing");
+        }
+        String token = authorization.strip();
+        if (token.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            token = token.substring(7).strip();
+        }
+        DecodedJWT jwt;
+        try {
+            jwt = verifier.verify(token);
+        } catch (SignatureVerificationException e) {
+            throw new WebhookException(WebhookException.Reason.BAD_SIGNATURE, "webhook signature does not match");
+        } catch (TokenExpiredException e) {
+            throw new WebhookException(WebhookException.Reason.EXPIRED, "webhook token expired");
+        } catch (IncorrectClaimException e) {
+            if ("nbf".equals(e.getClaimName()) || "iat".equals(e.getClaimName())) {
+                throw new WebhookException(WebhookException.Reason.NOT_YET_VALID, "webhook token not valid yet");
+            }
+            throw new WebhookException(WebhookException.Reason.INVALID_TOKEN,
+                    "webhook token has a wrong " + e.getClaimName() + " claim");
+        } catch (AlgorithmMismatchException e) {
+            throw new WebhookException(WebhookException.Reason.INVALID_TOKEN, "webhook token is not HS256");
+        } catch (JWTVerificationException e) {
+            throw new WebhookException(WebhookException.Reason.INVALID_TOKEN, "webhook token is not valid: "
+                    + e.getClass().getSimpleName());
+        }
+        String claimed = jwt.getClaim("sha256").asString();
+        byte[] actual = Base64.getEncoder().encode(sha256(body));
+        if (claimed == null || !MessageDigest.isEqual(actual, claimed.getBytes(StandardCharsets.US_ASCII))) {
+            throw new WebhookException(WebhookException.Reason.HASH_MISMATCH, "webhook body does not match its hash");
+        }
+    }
+
+    /** Reads an authenticated body. */
+    public WebhookEvent parse(byte[] body) throws WebhookException {
+        String json;
+        try {
+            json = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body is not UTF-8");
+        }
+        WebhookEvent.Builder event = WebhookEvent.newBuilder();
+        try {
+            PARSER.merge(json, event);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body is not a LiveKit event: "
+                    + firstLine(e.getMessage()));
+        }
+        if (event.getEvent().isBlank()) {
+            throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body names no event");
+        }
+        return event.build();
+    }
+
+    private static String firstLine(@Nullable String message) {
+        if (message == null) {
+            return "unreadable JSON";
+        }
+        int newline = message.indexOf('\n');
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+
+    private static byte[] sha256(byte[] body) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(body);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
+    /** Builds a {@link WebhookVerifier}. Not thread-safe. */
+    public static final class Builder {
+        private final LiveKitCredentials credentials;
+        private Duration leeway = Duration.ofSeconds(10);
+        private Clock clock = Clock.system();
+
+        private Builder(LiveKitCredentials credentials) {
+            this.credentials = credentials;
+        }
+
+        /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat} (default 10 s, whole seconds). */
+        public Builder leeway(Duration leeway) {
+            this.leeway = Require.nonNegative(leeway, "leeway");
+            return this;
+        }
+
+        /** The clock that decides whether a token is valid now (default {@link Clock#system()}). */
+        public Builder clock(Clock clock) {
+            this.clock = Require.nonNull(clock, "clock");
+            return this;
+        }
+
+        /** Builds the verifier. */
+        public WebhookVerifier build() {
+            return new WebhookVerifier(this);
+        }
+    }
+}
