@@ -1,0 +1,118 @@
+package io.github.agentlifecycle.livekit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.agentlifecycle.core.AgentManager;
+import io.github.agentlifecycle.core.EventOutcome;
+import io.github.agentlifecycle.core.RoomState;
+import io.github.agentlifecycle.core.spi.AgentExit;
+import io.github.agentlifecycle.core.spi.AgentHandle;
+import io.github.agentlifecycle.core.spi.AgentLauncher;
+import io.github.agentlifecycle.core.spi.AgentSpec;
+import io.github.agentlifecycle.core.spi.ManualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import livekit.LivekitWebhook.WebhookEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** LiveKit-signed webhooks applied to a real engine. */
+class LiveKitWebhooksTest {
+    private final ManualClock clock = new ManualClock();
+    private final List<WebhookEvent> observed = new ArrayList<>();
+    private final AgentManager manager = AgentManager.builder(new InstantAgents()).clock(clock)
+            .executor(Runnable::run).build();
+    private final LiveKitWebhooks webhooks = LiveKitWebhooks
+            .builder(WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).build(), manager)
+            .observer(observed::add)
+            .build();
+
+    LiveKitWebhooksTest() {
+        manager.start();
+    }
+
+    @AfterEach
+    void close() {
+        manager.close();
+    }
+
+    private LiveKitWebhooks.Result deliver(String fixture) throws WebhookException {
+        WebhookFixtures.Fixture f = WebhookFixtures.named(fixture);
+        return webhooks.handle(f.body(), f.authorization());
+    }
+
+    @Test
+    void joinsAndLeavesDriveTheRoomAndRedeliveriesAreDuplicates() throws WebhookException {
+        manager.ensureAgent("room-interop");
+        assertThat(deliver("participant_joined_standard").outcome()).isEqualTo(EventOutcome.APPLIED);
+        assertThat(manager.room("room-interop").orElseThrow().humanCount()).isEqualTo(1);
+        assertThat(deliver("participant_joined_standard").outcome()).isEqualTo(EventOutcome.DUPLICATE);
+        assertThat(deliver("participant_joined_bearer").outcome()).isEqualTo(EventOutcome.DUPLICATE);
+        assertThat(manager.room("room-interop").orElseThrow().humanCount()).isEqualTo(1);
+
+        assertThat(deliver("participant_left").outcome()).isEqualTo(EventOutcome.APPLIED);
+        assertThat(manager.room("room-interop").orElseThrow().state()).isEqualTo(RoomState.GRACE_PERIOD);
+        assertThat(deliver("room_finished").outcome()).isEqualTo(EventOutcome.APPLIED);
+        assertThat(manager.room("room-interop")).isEmpty();
+    }
+
+    @Test
+    void agentsAndRecordersDoNotCountAsHumans() throws WebhookException {
+        deliver("participant_joined_agent");
+        deliver("participant_joined_egress");
+        deliver("participant_joined_sip");
+        assertThat(manager.room("room-interop").orElseThrow().humanCount()).isEqualTo(1);
+        assertThat(manager.room("room-interop").orElseThrow().participantCount()).isEqualTo(3);
+    }
+
+    @Test
+    void eventsTheEngineDoesNotUseAreAcknowledgedAndCounted() throws WebhookException {
+        assertThat(deliver("track_published").unused()).isTrue();
+        assertThat(deliver("egress_started").unused()).isTrue();
+        assertThat(deliver("unknown_event_agent_job_started").unused()).isTrue();
+        assertThat(deliver("track_published").unused()).isTrue();
+        assertThat(webhooks.unusedEventCounts()).containsEntry("track_published", 2L)
+                .containsEntry("egress_started", 1L).containsEntry("agent_job_started", 1L);
+        assertThat(manager.rooms()).isEmpty();
+        assertThat(observed).hasSize(4);
+    }
+
+    @Test
+    void rejectedRequestsChangeNothing() {
+        for (String fixture : List.of("reject_forged_signature", "reject_tampered_body", "reject_expired",
+                "reject_body_not_a_webhook", "reject_missing_authorization")) {
+            assertThatThrownBy(() -> deliver(fixture)).isInstanceOf(WebhookException.class);
+        }
+        assertThat(manager.rooms()).isEmpty();
+        assertThat(manager.stats().eventsApplied()).isZero();
+        assertThat(observed).isEmpty();
+    }
+
+    /** Agents that start at once and stop when asked. */
+    private static final class InstantAgents implements AgentLauncher {
+        @Override
+        public CompletionStage<AgentHandle> launch(AgentSpec spec) {
+            CompletableFuture<AgentExit> exit = new CompletableFuture<>();
+            return CompletableFuture.completedFuture(new AgentHandle() {
+                @Override
+                public String agentIdentity() {
+                    return spec.agentIdentity();
+                }
+
+                @Override
+                public CompletionStage<AgentExit> onExit() {
+                    return exit;
+                }
+
+                @Override
+                public void stop(Duration timeout) {
+                    exit.complete(AgentExit.exited(0, true));
+                }
+            });
+        }
+    }
+}
