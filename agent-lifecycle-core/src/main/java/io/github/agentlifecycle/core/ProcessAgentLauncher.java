@@ -178,6 +178,9 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         }
         Process process;
         try {
+            if (ownSession) {
+                checkExecutable(command.get(0), env, workingDirectory);
+            }
             process = builder.start();
         } catch (IOException e) {
             throw new CompletionException(new IOException(
@@ -210,6 +213,34 @@ public final class ProcessAgentLauncher implements AgentLauncher {
                 store.delete(pid);
             }
         });
+    }
+
+    /**
+     * Fails as {@code execvp} would for {@code program}: {@code setsid} runs the agent only after it started
+     * itself, so an agent command it cannot execute would otherwise look like an agent that exited at once.
+     */
+    private static void checkExecutable(String program, Map<String, String> env, @Nullable Path directory)
+            throws IOException {
+        Path base = directory != null ? directory : Path.of("").toAbsolutePath();
+        List<Path> candidates = new ArrayList<>();
+        if (program.indexOf('/') >= 0) {
+            candidates.add(base.resolve(program));
+        } else {
+            String path = env.getOrDefault("PATH", "/bin:/usr/bin");
+            for (String entry : path.split(":", -1)) {
+                candidates.add(base.resolve(entry.isEmpty() ? "." : entry).resolve(program));
+            }
+        }
+        boolean denied = false;
+        for (Path candidate : candidates) {
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return;
+            }
+            denied |= Files.exists(candidate);
+        }
+        throw new IOException("Cannot run program \"" + program + "\""
+                + (directory != null ? " (in directory \"" + directory + "\")" : "")
+                + (denied ? ": error=13, Permission denied" : ": error=2, No such file or directory"));
     }
 
     private void reapOrphans(AgentRecordStore store, LauncherContext context) {
