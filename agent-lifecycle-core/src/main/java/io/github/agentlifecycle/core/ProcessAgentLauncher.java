@@ -271,7 +271,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             ProcessTree.signal(tree, false);
             trees.put(entry.pid(), tree);
             for (ProcessHandle member : tree) {
-                dying.add(member.onExit());
+                dying.add(ProcessTree.onExit(member));
             }
             context.publish(new LifecycleEvent.OrphanReaped(entry.room(), entry.agentIdentity(), entry.pid()));
         }

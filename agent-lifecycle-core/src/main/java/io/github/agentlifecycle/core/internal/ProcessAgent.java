@@ -87,7 +87,7 @@ public final class ProcessAgent implements AgentHandle {
             }
             List<ProcessHandle> alive = new ArrayList<>();
             for (ProcessHandle member : known.values()) {
-                if (member.isAlive()) {
+                if (ProcessTree.isRunning(member)) {
                     alive.add(member);
                 }
             }
@@ -105,7 +105,7 @@ public final class ProcessAgent implements AgentHandle {
         if (!stopRequested.get()) {
             clock.schedule(Require.nanos(leftoverTimeout), () -> ProcessTree.signal(snapshot(), true));
         }
-        CompletableFuture<?>[] gone = leftovers.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] gone = leftovers.stream().map(ProcessTree::onExit).toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(gone).whenComplete((done, error) -> finish());
     }
 

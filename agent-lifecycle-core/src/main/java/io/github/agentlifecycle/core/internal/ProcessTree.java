@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -18,16 +23,26 @@ import java.util.stream.Stream;
  * leads its own process group) every process still in its group, even after its parent died and it was
  * re-parented. Sends SIGTERM ({@link ProcessHandle#destroy()}) or SIGKILL ({@link
  * ProcessHandle#destroyForcibly()}).
+ *
+ * <p>A process that has died but was not yet reaped by its parent (a zombie) counts as gone: {@link
+ * ProcessHandle#isAlive()} reports it alive, and processes re-parented to an init that reaps late, or never (as
+ * in some containers), would otherwise hold up an agent's exit.
  */
 public final class ProcessTree {
     private static final Path PROC = Path.of("/proc");
+    private static final long WATCH_INTERVAL_MILLIS = 20;
+    private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "agent-process-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private ProcessTree() {}
 
     /** Live members of the tree rooted at {@code rootPid} (which also names its process group). */
     public static List<ProcessHandle> members(long rootPid) {
         Map<Long, ProcessHandle> members = new LinkedHashMap<>();
-        ProcessHandle.of(rootPid).filter(ProcessHandle::isAlive).ifPresent(root -> {
+        ProcessHandle.of(rootPid).filter(ProcessTree::isRunning).ifPresent(root -> {
             members.put(root.pid(), root);
             root.descendants().forEach(child -> members.put(child.pid(), child));
         });
@@ -35,7 +50,7 @@ public final class ProcessTree {
             members.putIfAbsent(member.pid(), member);
             member.descendants().forEach(child -> members.putIfAbsent(child.pid(), child));
         }
-        members.values().removeIf(p -> !p.isAlive() || p.pid() == ProcessHandle.current().pid());
+        members.values().removeIf(p -> !isRunning(p) || p.pid() == ProcessHandle.current().pid());
         return new ArrayList<>(members.values());
     }
 
@@ -62,8 +77,44 @@ public final class ProcessTree {
     /** Whether {@code pid} runs and started at {@code start} (guarding against a reused pid). */
     public static boolean isSameProcess(long pid, Instant start) {
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        return handle.isPresent() && handle.get().isAlive()
+        return handle.isPresent() && isRunning(handle.get())
                 && handle.get().info().startInstant().map(start::equals).orElse(false);
+    }
+
+    /** Whether {@code process} still runs: alive and not a zombie. */
+    public static boolean isRunning(ProcessHandle process) {
+        return process.isAlive() && !isZombie(process.pid());
+    }
+
+    /**
+     * Completes once {@code process} no longer runs (see {@link #isRunning}). Noticed within a few tens of
+     * milliseconds, also for processes that are not children of this JVM, which {@link ProcessHandle#onExit()}
+     * polls only every 300 ms or more.
+     */
+    public static CompletableFuture<Void> onExit(ProcessHandle process) {
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        if (!isRunning(process)) {
+            gone.complete(null);
+            return gone;
+        }
+        ScheduledFuture<?> watch = WATCH.scheduleWithFixedDelay(() -> {
+            if (!isRunning(process)) {
+                gone.complete(null);
+            }
+        }, WATCH_INTERVAL_MILLIS, WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        gone.whenComplete((done, error) -> watch.cancel(false));
+        return gone;
+    }
+
+    /** Whether {@code /proc} shows {@code pid} as dead but not yet reaped; false where there is no {@code /proc}. */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException gone) {
+            return false;
+        }
     }
 
     private static List<ProcessHandle> groupMembers(long groupId) {
