@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running agent process and everything it started. {@link #onExit()} completes only once the whole tree is
- * gone: when the root exits by itself, what it left behind gets SIGTERM and, after the stop timeout, SIGKILL.
+ * gone: when the root exits by itself, what it left behind gets SIGTERM and, after the stop timeout, SIGKILL; when
+ * it exits after {@link #stop}, the rest of the tree keeps what is left of that stop's timeout. Once the tree is
+ * gone no signal is sent any more, so a pid reused by another process is never hit.
  * Thread-safe; no method blocks.
  */
 public final class ProcessAgent implements AgentHandle {
@@ -28,6 +30,7 @@ public final class ProcessAgent implements AgentHandle {
     private final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final Map<Long, ProcessHandle> known = new LinkedHashMap<>();
+    private final List<Clock.Timer> kills = new ArrayList<>();
 
     /**
      * Watches {@code process}.
@@ -76,13 +79,28 @@ public final class ProcessAgent implements AgentHandle {
             // the agent may already be gone
         }
         ProcessTree.signal(snapshot(), false);
-        clock.schedule(Require.nanos(timeout), () -> ProcessTree.signal(snapshot(), true));
+        killLater(timeout);
     }
 
-    /** Live members now plus every member seen before (they may have been re-parented since). */
+    /** SIGKILL to whatever is left of the tree {@code delay} from now, unless the tree is gone by then. */
+    private void killLater(Duration delay) {
+        Clock.Timer timer = clock.schedule(Require.nanos(delay), () -> ProcessTree.signal(snapshot(), true));
+        synchronized (known) {
+            if (exit.isDone()) {
+                timer.cancel();
+            } else {
+                kills.add(timer);
+            }
+        }
+    }
+
+    /** Live members now plus every member seen before (they may have been re-parented since); none once gone. */
     private List<ProcessHandle> snapshot() {
         synchronized (known) {
-            for (ProcessHandle member : ProcessTree.members(process.pid())) {
+            if (exit.isDone()) {
+                return List.of();
+            }
+            for (ProcessHandle member : ProcessTree.members(process.toHandle())) {
                 known.putIfAbsent(member.pid(), member);
             }
             List<ProcessHandle> alive = new ArrayList<>();
@@ -97,16 +115,21 @@ public final class ProcessAgent implements AgentHandle {
 
     private void rootExited() {
         List<ProcessHandle> leftovers = snapshot();
-        if (leftovers.isEmpty()) {
+        if (!leftovers.isEmpty() && !stopRequested.get()) {
+            ProcessTree.signal(leftovers, false);
+            killLater(leftoverTimeout);
+        }
+        awaitGone(leftovers);
+    }
+
+    /** Finishes once none of {@code members}, nor anything of the tree started meanwhile, runs any more. */
+    private void awaitGone(List<ProcessHandle> members) {
+        if (members.isEmpty()) {
             finish();
             return;
         }
-        ProcessTree.signal(leftovers, stopRequested.get());
-        if (!stopRequested.get()) {
-            clock.schedule(Require.nanos(leftoverTimeout), () -> ProcessTree.signal(snapshot(), true));
-        }
-        CompletableFuture<?>[] gone = leftovers.stream().map(ProcessTree::onExit).toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(gone).whenComplete((done, error) -> finish());
+        CompletableFuture<?>[] gone = members.stream().map(ProcessTree::onExit).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(gone).whenComplete((done, error) -> awaitGone(snapshot()));
     }
 
     private void finish() {
@@ -117,6 +140,10 @@ public final class ProcessAgent implements AgentHandle {
             onGone.run();
         } finally {
             exit.complete(exitOf(process.exitValue(), stopRequested.get()));
+            synchronized (known) {
+                kills.forEach(Clock.Timer::cancel);
+                kills.clear();
+            }
         }
     }
 

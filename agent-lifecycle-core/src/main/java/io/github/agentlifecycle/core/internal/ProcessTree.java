@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The processes that make up one agent: its root process, every descendant, and (on Linux, where each agent
@@ -41,11 +42,23 @@ public final class ProcessTree {
 
     /** Live members of the tree rooted at {@code rootPid} (which also names its process group). */
     public static List<ProcessHandle> members(long rootPid) {
+        return ProcessHandle.of(rootPid).map(ProcessTree::members).orElseGet(() -> members(rootPid, null));
+    }
+
+    /**
+     * Live members of the tree rooted at {@code root} (whose pid also names its process group). Once {@code root}
+     * has exited its pid is not looked up again, so a process that reuses it is not taken for the root.
+     */
+    public static List<ProcessHandle> members(ProcessHandle root) {
+        return members(root.pid(), root);
+    }
+
+    private static List<ProcessHandle> members(long rootPid, @Nullable ProcessHandle root) {
         Map<Long, ProcessHandle> members = new LinkedHashMap<>();
-        ProcessHandle.of(rootPid).filter(ProcessTree::isRunning).ifPresent(root -> {
+        if (root != null && isRunning(root)) {
             members.put(root.pid(), root);
             root.descendants().forEach(child -> members.put(child.pid(), child));
-        });
+        }
         for (ProcessHandle member : groupMembers(rootPid)) {
             members.putIfAbsent(member.pid(), member);
             member.descendants().forEach(child -> members.putIfAbsent(child.pid(), child));
