@@ -71,12 +71,10 @@ public final class OutputPump {
             try {
                 LineReader.Result line;
                 while ((line = lines.next()) != null) {
-                    long before = droppedHere.get();
+                    long before = droppedHere.getAndSet(0);
                     Line out = new Line(room, identity, pid, kind, line.text(), line.truncated(), before);
-                    if (queue.offer(out)) {
-                        droppedHere.addAndGet(-before);
-                    } else {
-                        droppedHere.incrementAndGet();
+                    if (!queue.offer(out)) {
+                        droppedHere.addAndGet(before + 1);
                         dropped.incrementAndGet();
                     }
                 }
