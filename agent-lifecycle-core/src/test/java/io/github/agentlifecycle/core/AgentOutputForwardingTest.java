@@ -6,9 +6,9 @@ import static io.github.agentlifecycle.core.RealProcesses.script;
 import static io.github.agentlifecycle.core.RealProcesses.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.agentlifecycle.core.spi.AgentOutputSink;
 import io.github.agentlifecycle.core.spi.AgentOutputSink.Line;
 import io.github.agentlifecycle.core.spi.AgentOutputSink.Stream;
+import io.github.agentlifecycle.core.spi.AgentOutputSink;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentExited;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentLaunched;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the agent still finishes at once, lines are dropped, and every dropped line is accounted for by {@link
  * Line#droppedBefore()} on the next delivered line, also when stdout and stderr flood at the same time.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "uses /proc, setsid and coreutils")
 class AgentOutputForwardingTest {
     private static final String ROOM = "room-a";
     private static final int MAX_LINE = 1000;

@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * records whose pid now belongs to another process (different start time) or whose owner still runs are left
  * alone.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "uses /proc, setsid and coreutils")
 class OrphanReapingTest {
     private static final String ROOM = "room-a";
 

@@ -24,6 +24,8 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * environment, heartbeat URL and credential only when configured, working directory), and the stdin contract
  * (an agent that exits on end-of-file exits when it is stopped, even though it ignores SIGTERM).
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "uses /proc, setsid and coreutils")
 class ProcessAgentLauncherTest {
     @RegisterExtension
     final RealProcesses processes = new RealProcesses();

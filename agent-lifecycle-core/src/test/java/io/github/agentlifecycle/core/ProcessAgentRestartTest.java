@@ -8,19 +8,21 @@ import static io.github.agentlifecycle.core.RealProcesses.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.agentlifecycle.core.spi.AgentExit;
-import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentExited;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentFailed;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentLaunchFailed;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentLaunched;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentLaunching;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.AgentRestarting;
+import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * until the restart budget is spent; a command that cannot be started shows as {@code AgentLaunchFailed} with the
  * operating system's error, and the same restart policy applies.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "uses /proc, setsid and coreutils")
 class ProcessAgentRestartTest {
     private static final String ROOM = "room-a";
 

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with it; and processes left behind by an agent that exits by itself are stopped (SIGTERM, then SIGKILL after the
  * launcher's stop timeout) before its exit is reported.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "uses /proc, setsid and coreutils")
 class ProcessTreeStopTest {
     private static final Duration LEFTOVER_TIMEOUT = Duration.ofMillis(500);
 
