@@ -251,11 +251,10 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             LOG.log(Level.WARNING, "cannot read agent state directory " + store.directory(), e);
             return;
         }
-        long self = ProcessHandle.current().pid();
         List<CompletableFuture<?>> dying = new ArrayList<>();
         Map<Long, List<ProcessHandle>> trees = new LinkedHashMap<>();
         for (AgentRecordStore.Entry entry : entries) {
-            boolean ownerAlive = entry.ownerPid() != self && entry.ownerStart() != null
+            boolean ownerAlive = entry.ownerStart() != null
                     && ProcessTree.isSameProcess(entry.ownerPid(), entry.ownerStart());
             if (ownerAlive) {
                 continue;
@@ -355,7 +354,8 @@ public final class ProcessAgentLauncher implements AgentLauncher {
 
         /**
          * Where agent records are kept for reaping after a host crash (default {@link
-         * #defaultStateDirectory()}); hosts sharing a directory never reap each other's live agents.
+         * #defaultStateDirectory()}); hosts sharing a directory, and launchers sharing it within one host, never reap
+         * each other's live agents.
          */
         public Builder stateDirectory(Path stateDirectory) {
             this.stateDirectory = Require.nonNull(stateDirectory, "stateDirectory");
