@@ -10,6 +10,8 @@ import static io.github.agentlifecycle.core.RealProcesses.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.agentlifecycle.core.internal.AgentRecordStore;
+import io.github.agentlifecycle.core.spi.AgentHandle;
+import io.github.agentlifecycle.core.spi.AgentSpec;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.OrphanReaped;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Crash recovery with real processes: a separate host JVM ({@link CrashingHostMain}) killed with SIGKILL leaves
  * its agent running, and the next launcher on the same state directory kills the agent's whole tree, deletes its
  * record and reports {@link OrphanReaped}; an agent that exits on end-of-input exits by itself when its host dies;
- * records whose pid now belongs to another process (different start time) or whose owner still runs are left
- * alone.
+ * records whose pid now belongs to another process (different start time) or whose owner still runs (another
+ * process, or this JVM with another launcher on the same directory) are left alone.
  */
 @EnabledOnOs(value = OS.LINUX, disabledReason = "uses /proc, setsid and coreutils")
 class OrphanReapingTest {
@@ -179,6 +181,28 @@ class OrphanReapingTest {
         assertThat(get(orphan.onExit()).isAlive()).isFalse();
         assertThat(filesIn(state)).containsExactly(agentOfLiveOwner.pid() + ".agent");
         assertThat(context.all()).containsExactly(new OrphanReaped("room-orphan", "ai-agent-orphan", orphan.pid()));
+    }
+
+    @Test
+    void launcherStartedLaterInTheSameJvmLeavesTheAgentsOfARunningLauncherAlone() throws Exception {
+        Path agent = script(dir, "agent.sh", "exec sleep 1000");
+        ProcessAgentLauncher first = processes.closeLater(ProcessAgentLauncher.builder(sh(agent))
+                .stateDirectory(state)
+                .build());
+        first.start(new EventLog());
+        AgentHandle handle = get(first.launch(new AgentSpec(ROOM, "ai-agent-first", "secret", 1)));
+        long pid = processes.track(handle.pid().orElseThrow());
+
+        EventLog context = new EventLog(Duration.ofSeconds(5));
+        processes.closeLater(ProcessAgentLauncher.builder(sh(agent)).stateDirectory(state).build()).start(context);
+
+        assertThat(handle.isAlive()).isTrue();
+        assertThat(alive(pid)).isTrue();
+        assertThat(context.all()).isEmpty();
+        assertThat(filesIn(state)).containsExactly(pid + ".agent");
+        handle.stop(Duration.ofSeconds(5));
+        assertThat(get(handle.onExit()).stopRequested()).isTrue();
+        assertThat(filesIn(state)).isEmpty();
     }
 
     private static Instant startOf(Process process) {
