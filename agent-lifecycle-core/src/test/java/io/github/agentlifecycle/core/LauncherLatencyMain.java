@@ -83,7 +83,8 @@ final class LauncherLatencyMain {
                 long handleAt = handled.get(WAIT_SECONDS, TimeUnit.SECONDS);
                 long lineAt = firstLine.get(WAIT_SECONDS, TimeUnit.SECONDS);
 
-                CompletableFuture<Long> exited = handle.onExit().toCompletableFuture().thenApply(exit -> System.nanoTime());
+                CompletableFuture<Long> exited = handle.onExit().toCompletableFuture()
+                        .thenApply(exit -> System.nanoTime());
                 long stopped = System.nanoTime();
                 handle.stop(Duration.ofSeconds(10));
                 long exitAt = exited.get(WAIT_SECONDS, TimeUnit.SECONDS);

@@ -76,7 +76,8 @@ class ProcessAgentLauncherTest {
     void agentThatExitsByItselfReportsItsCodeAndLeavesNoRecord(int code) throws Exception {
         Path go = dir.resolve("go");
         Path agent = script(dir, "agent.sh", "while [ ! -e \"$GO\" ]; do sleep 0.01; done\nexit " + code);
-        ProcessAgentLauncher launcher = started(ProcessAgentLauncher.builder(sh(agent)).environment("GO", go.toString()));
+        ProcessAgentLauncher launcher = started(ProcessAgentLauncher.builder(sh(agent))
+                .environment("GO", go.toString()));
 
         AgentHandle handle = launch(launcher, spec("room-a"));
         long pid = handle.pid().orElseThrow();

@@ -83,7 +83,8 @@ class ProcessAgentRestartTest {
         Path agent = script(dir, "agent.sh", """
                 while [ ! -e "$CRASHES/$AGENT_IDENTITY" ]; do sleep 0.01; done
                 exit 1""");
-        AgentManager manager = manager(ProcessAgentLauncher.builder(sh(agent)).environment("CRASHES", crashes.toString()),
+        AgentManager manager = manager(
+                ProcessAgentLauncher.builder(sh(agent)).environment("CRASHES", crashes.toString()),
                 RestartPolicy.builder().initialDelay(Duration.ofMillis(100)).factor(2).maxDelay(Duration.ofSeconds(2))
                         .maxRestarts(4).build());
         humanJoins(manager);
