@@ -270,7 +270,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             ProcessTree.signal(tree, false);
             trees.put(entry.pid(), tree);
             for (ProcessHandle member : tree) {
-                dying.add(ProcessTree.onExit(member));
+                dying.add(ProcessTree.onExit(member, clock));
             }
             context.publish(new LifecycleEvent.OrphanReaped(entry.room(), entry.agentIdentity(), entry.pid()));
         }

@@ -128,7 +128,7 @@ public final class ProcessAgent implements AgentHandle {
             finish();
             return;
         }
-        CompletableFuture<?>[] gone = members.stream().map(ProcessTree::onExit).toArray(CompletableFuture[]::new);
+        CompletableFuture<?>[] gone = members.stream().map(member -> ProcessTree.onExit(member, clock)).toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(gone).whenComplete((done, error) -> awaitGone(snapshot()));
     }
 

@@ -1,5 +1,6 @@
 package io.github.agentlifecycle.core.internal;
 
+import io.github.agentlifecycle.core.spi.Clock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,9 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -31,12 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProcessTree {
     private static final Path PROC = Path.of("/proc");
-    private static final long WATCH_INTERVAL_MILLIS = 20;
-    private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "agent-process-watch");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final long WATCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private ProcessTree() {}
 
@@ -100,23 +93,26 @@ public final class ProcessTree {
     }
 
     /**
-     * Completes once {@code process} no longer runs (see {@link #isRunning}). Noticed within a few tens of
-     * milliseconds, also for processes that are not children of this JVM, which {@link ProcessHandle#onExit()}
+     * Completes once {@code process} no longer runs (see {@link #isRunning}). Checked every 20 ms on {@code clock},
+     * so noticed within a few tens of milliseconds, also for processes that are not children of this JVM, which {@link ProcessHandle#onExit()}
      * polls only every 300 ms or more.
      */
-    public static CompletableFuture<Void> onExit(ProcessHandle process) {
+    public static CompletableFuture<Void> onExit(ProcessHandle process, Clock clock) {
         CompletableFuture<Void> gone = new CompletableFuture<>();
+        process.onExit().whenComplete((ended, error) -> gone.complete(null));
+        watch(process, clock, gone);
+        return gone;
+    }
+
+    private static void watch(ProcessHandle process, Clock clock, CompletableFuture<Void> gone) {
+        if (gone.isDone()) {
+            return;
+        }
         if (!isRunning(process)) {
             gone.complete(null);
-            return gone;
+            return;
         }
-        ScheduledFuture<?> watch = WATCH.scheduleWithFixedDelay(() -> {
-            if (!isRunning(process)) {
-                gone.complete(null);
-            }
-        }, WATCH_INTERVAL_MILLIS, WATCH_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        gone.whenComplete((done, error) -> watch.cancel(false));
-        return gone;
+        clock.schedule(WATCH_INTERVAL_NANOS, () -> watch(process, clock, gone));
     }
 
     /** Whether {@code /proc} shows {@code pid} as dead but not yet reaped; false where there is no {@code /proc}. */
