@@ -1,0 +1,495 @@
+package io.github.agentlifecycle.livekit;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.interfaces.DecodedJWT;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import livekit.LivekitAgentDispatch.AgentDispatch;
+import livekit.LivekitAgentDispatch.CreateAgentDispatchRequest;
+import livekit.LivekitAgentDispatch.DeleteAgentDispatchRequest;
+import livekit.LivekitAgentDispatch.ListAgentDispatchRequest;
+import livekit.LivekitAgentDispatch.ListAgentDispatchResponse;
+import livekit.LivekitModels.ParticipantInfo;
+import livekit.LivekitModels.Room;
+import livekit.LivekitRoom.ListParticipantsRequest;
+import livekit.LivekitRoom.ListParticipantsResponse;
+import livekit.LivekitRoom.ListRoomsRequest;
+import livekit.LivekitRoom.ListRoomsResponse;
+import livekit.LivekitRoom.RemoveParticipantResponse;
+import livekit.LivekitRoom.RoomParticipantIdentity;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A LiveKit server stand-in for tests: a JDK {@link HttpServer} on 127.0.0.1 that answers the Twirp endpoints the
+ * reconciler and the dispatch launcher use, with protobuf bodies, as LiveKit does.
+ *
+ * <p>It keeps rooms, participants per room and dispatches per room (with generated ids), checks that every call
+ * carries {@code Authorization: Bearer} and a JWT signed with the test secret and issued by the test key
+ * (answering 401 otherwise), and records every call with its parsed request. A test can script failures per
+ * endpoint, optionally for one room only: an HTTP status with a Twirp JSON error body, a dropped connection
+ * (closed without an answer), or an answer delayed by a given time. Scripted failures last until {@link
+ * #recover()}; a request that fails is recorded too. Thread-safe.
+ */
+final class FakeLiveKitServer implements AutoCloseable {
+    static final String API_KEY = "APIfakeKey";
+    static final String API_SECRET = "fake-livekit-secret-of-at-least-32-bytes";
+
+    /** The Twirp endpoints this server answers. */
+    enum Endpoint {
+        LIST_ROOMS("livekit.RoomService", "ListRooms"),
+        LIST_PARTICIPANTS("livekit.RoomService", "ListParticipants"),
+        REMOVE_PARTICIPANT("livekit.RoomService", "RemoveParticipant"),
+        CREATE_DISPATCH("livekit.AgentDispatchService", "CreateDispatch"),
+        LIST_DISPATCH("livekit.AgentDispatchService", "ListDispatch"),
+        DELETE_DISPATCH("livekit.AgentDispatchService", "DeleteDispatch");
+
+        private final String service;
+        private final String method;
+
+        Endpoint(String service, String method) {
+            this.service = service;
+            this.method = method;
+        }
+
+        /** The request path, for example {@code /twirp/livekit.RoomService/ListRooms}. */
+        String path() {
+            return "/twirp/" + service + "/" + method;
+        }
+
+        static Optional<Endpoint> ofPath(String path) {
+            for (Endpoint endpoint : values()) {
+                if (endpoint.path().equals(path)) {
+                    return Optional.of(endpoint);
+                }
+            }
+            return Optional.empty();
+        }
+
+        Message parse(byte[] body) throws InvalidProtocolBufferException {
+            return switch (this) {
+                case LIST_ROOMS -> ListRoomsRequest.parseFrom(body);
+                case LIST_PARTICIPANTS -> ListParticipantsRequest.parseFrom(body);
+                case REMOVE_PARTICIPANT -> RoomParticipantIdentity.parseFrom(body);
+                case CREATE_DISPATCH -> CreateAgentDispatchRequest.parseFrom(body);
+                case LIST_DISPATCH -> ListAgentDispatchRequest.parseFrom(body);
+                case DELETE_DISPATCH -> DeleteAgentDispatchRequest.parseFrom(body);
+            };
+        }
+    }
+
+    /**
+     * How a scripted endpoint misbehaves.
+     *
+     * @param status the HTTP status to answer with a Twirp error, or 0
+     * @param drop whether to close the connection without answering
+     * @param delay how long to hold the answer before giving it normally (cut short by {@link #close()})
+     */
+    record Failure(int status, boolean drop, Duration delay) {
+        static Failure answering(int status) {
+            return new Failure(status, false, Duration.ZERO);
+        }
+
+        static Failure droppedConnection() {
+            return new Failure(0, true, Duration.ZERO);
+        }
+
+        static Failure delayedBy(Duration delay) {
+            return new Failure(0, false, delay);
+        }
+
+        @Override
+        public String toString() {
+            return drop ? "dropped connection" : status != 0 ? "HTTP " + status : "answer delayed by " + delay;
+        }
+    }
+
+    /**
+     * One call the server received.
+     *
+     * @param endpoint what was called
+     * @param request the parsed request body
+     * @param videoGrant the {@code video} claim of the caller's token
+     * @param answer the HTTP status answered, or -1 when the connection was dropped
+     */
+    record Request(Endpoint endpoint, Message request, Map<String, Object> videoGrant, int answer) {
+        /** The room the request names, or null for {@link Endpoint#LIST_ROOMS}. */
+        @Nullable String room() {
+            return roomOf(request);
+        }
+    }
+
+    private record Script(Endpoint endpoint, @Nullable String room, Failure failure) {}
+
+    private final HttpServer http;
+    private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "fake-livekit");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final CountDownLatch closing = new CountDownLatch(1);
+
+    private final Map<String, Room> rooms = new LinkedHashMap<>();
+    private final Map<String, List<ParticipantInfo>> participants = new LinkedHashMap<>();
+    private final Map<String, List<AgentDispatch>> dispatches = new LinkedHashMap<>();
+    private final List<Request> requests = new ArrayList<>();
+    private final List<String> authFailures = new ArrayList<>();
+    private final List<Script> scripts = new ArrayList<>();
+    private final Map<Endpoint, Runnable> nextHooks = new LinkedHashMap<>();
+    private int dispatchCounter;
+
+    private FakeLiveKitServer() throws IOException {
+        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/", this::handle);
+        http.setExecutor(threads);
+    }
+
+    /** A started server on an ephemeral port. */
+    static FakeLiveKitServer start() {
+        try {
+            FakeLiveKitServer server = new FakeLiveKitServer();
+            server.http.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The base URL clients are given. */
+    String url() {
+        return "http://127.0.0.1:" + http.getAddress().getPort();
+    }
+
+    /** The credentials the server accepts. */
+    LiveKitCredentials credentials() {
+        return new LiveKitCredentials(API_KEY, API_SECRET);
+    }
+
+    @Override
+    public void close() {
+        closing.countDown();
+        http.stop(0);
+        threads.shutdownNow();
+    }
+
+    // ---- state ----------------------------------------------------------------------------------------------
+
+    synchronized void addRoom(String name, String sid) {
+        rooms.put(name, Room.newBuilder().setName(name).setSid(sid).build());
+        participants.putIfAbsent(name, new ArrayList<>());
+    }
+
+    /** Removes the room with its participants and dispatches, as LiveKit does when a room finishes. */
+    synchronized void removeRoom(String name) {
+        rooms.remove(name);
+        participants.remove(name);
+        dispatches.remove(name);
+    }
+
+    synchronized void addParticipant(String room, ParticipantInfo participant) {
+        if (!rooms.containsKey(room)) {
+            throw new IllegalStateException("no room " + room);
+        }
+        participants.get(room).add(participant);
+    }
+
+    synchronized void removeParticipant(String room, String identity) {
+        participants.getOrDefault(room, new ArrayList<>()).removeIf(p -> p.getIdentity().equals(identity));
+    }
+
+    synchronized List<ParticipantInfo> participants(String room) {
+        return List.copyOf(participants.getOrDefault(room, List.of()));
+    }
+
+    /** Adds a dispatch as if someone had created it, and returns it with its generated id. */
+    synchronized AgentDispatch addDispatch(String room, String agentName, String metadata) {
+        AgentDispatch dispatch = AgentDispatch.newBuilder()
+                .setId("AD_" + (++dispatchCounter))
+                .setRoom(room)
+                .setAgentName(agentName)
+                .setMetadata(metadata)
+                .build();
+        dispatches.computeIfAbsent(room, r -> new ArrayList<>()).add(dispatch);
+        return dispatch;
+    }
+
+    synchronized void removeDispatch(String room, String dispatchId) {
+        dispatches.getOrDefault(room, new ArrayList<>()).removeIf(d -> d.getId().equals(dispatchId));
+    }
+
+    synchronized List<AgentDispatch> dispatches(String room) {
+        return List.copyOf(dispatches.getOrDefault(room, List.of()));
+    }
+
+    // ---- scripting and recording ------------------------------------------------------------------------------
+
+    /** Makes every call of {@code endpoint} fail as {@code failure} until {@link #recover()}. */
+    synchronized void fail(Endpoint endpoint, Failure failure) {
+        scripts.add(new Script(endpoint, null, failure));
+    }
+
+    /** Makes calls of {@code endpoint} that name {@code room} fail as {@code failure} until {@link #recover()}. */
+    synchronized void fail(Endpoint endpoint, String room, Failure failure) {
+        scripts.add(new Script(endpoint, room, failure));
+    }
+
+    /** Clears every scripted failure. */
+    synchronized void recover() {
+        scripts.clear();
+    }
+
+    /** Runs {@code hook} once, on the server's thread, just before the next call of {@code endpoint} is answered. */
+    synchronized void beforeNext(Endpoint endpoint, Runnable hook) {
+        nextHooks.put(endpoint, hook);
+    }
+
+    synchronized List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    synchronized List<Request> requests(Endpoint endpoint) {
+        return requests.stream().filter(r -> r.endpoint() == endpoint).toList();
+    }
+
+    synchronized int count(Endpoint endpoint) {
+        return requests(endpoint).size();
+    }
+
+    /** Calls rejected for a missing or invalid token, each with the reason. */
+    synchronized List<String> authFailures() {
+        return List.copyOf(authFailures);
+    }
+
+    // ---- protocol ---------------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Optional<Endpoint> endpoint = Endpoint.ofPath(exchange.getRequestURI().getPath());
+            if (!"POST".equals(exchange.getRequestMethod()) || endpoint.isEmpty()) {
+                twirpError(exchange, 404, "bad_route", "no handler for " + exchange.getRequestMethod() + " "
+                        + exchange.getRequestURI().getPath());
+                return;
+            }
+            Map<String, Object> grant;
+            try {
+                grant = authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+            } catch (JWTVerificationException | IllegalArgumentException e) {
+                synchronized (this) {
+                    authFailures.add(endpoint.get() + ": " + e.getMessage());
+                }
+                twirpError(exchange, 401, "unauthenticated", e.getMessage());
+                return;
+            }
+            Message request;
+            try {
+                request = endpoint.get().parse(body);
+            } catch (InvalidProtocolBufferException e) {
+                twirpError(exchange, 400, "malformed", "cannot parse request: " + e.getMessage());
+                return;
+            }
+            answer(exchange, endpoint.get(), request, grant);
+        }
+    }
+
+    private static Map<String, Object> authenticate(@Nullable String header) {
+        if (header == null || !header.startsWith("Bearer ")) {
+            throw new IllegalArgumentException("Authorization header must be 'Bearer <token>', was " + header);
+        }
+        DecodedJWT jwt = JWT.require(Algorithm.HMAC256(API_SECRET))
+                .withIssuer(API_KEY)
+                .acceptLeeway(5)
+                .build()
+                .verify(header.substring("Bearer ".length()));
+        Map<String, Object> video = jwt.getClaim("video").asMap();
+        return video == null ? Map.of() : video;
+    }
+
+    private void answer(HttpExchange exchange, Endpoint endpoint, Message request, Map<String, Object> grant)
+            throws IOException {
+        Runnable hook;
+        Failure failure;
+        synchronized (this) {
+            hook = nextHooks.remove(endpoint);
+            failure = scriptedFailure(endpoint, roomOf(request));
+        }
+        if (hook != null) {
+            hook.run();
+        }
+        if (failure != null && failure.drop()) {
+            record(endpoint, request, grant, -1);
+            return;
+        }
+        if (failure != null && failure.status() != 0) {
+            record(endpoint, request, grant, failure.status());
+            twirpError(exchange, failure.status(), twirpCode(failure.status()), "scripted failure");
+            return;
+        }
+        if (failure != null) {
+            try {
+                if (closing.await(failure.delay().toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Reply reply;
+        synchronized (this) {
+            reply = reply(endpoint, request);
+            requests.add(new Request(endpoint, request, grant, reply.status()));
+        }
+        if (reply.message() != null) {
+            protobuf(exchange, reply.message());
+        } else {
+            twirpError(exchange, reply.status(), twirpCode(reply.status()), reply.error());
+        }
+    }
+
+    private synchronized void record(Endpoint endpoint, Message request, Map<String, Object> grant, int answer) {
+        requests.add(new Request(endpoint, request, grant, answer));
+    }
+
+    private @Nullable Failure scriptedFailure(Endpoint endpoint, @Nullable String room) {
+        for (Script script : scripts) {
+            if (script.endpoint() == endpoint && (script.room() == null || script.room().equals(room))) {
+                return script.failure();
+            }
+        }
+        return null;
+    }
+
+    private record Reply(int status, @Nullable Message message, String error) {
+        static Reply ok(Message message) {
+            return new Reply(200, message, "");
+        }
+
+        static Reply notFound(String error) {
+            return new Reply(404, null, error);
+        }
+    }
+
+    private Reply reply(Endpoint endpoint, Message request) {
+        switch (endpoint) {
+            case LIST_ROOMS -> {
+                List<String> names = ((ListRoomsRequest) request).getNamesList();
+                return Reply.ok(ListRoomsResponse.newBuilder()
+                        .addAllRooms(rooms.values().stream()
+                                .filter(room -> names.isEmpty() || names.contains(room.getName()))
+                                .toList())
+                        .build());
+            }
+            case LIST_PARTICIPANTS -> {
+                String room = ((ListParticipantsRequest) request).getRoom();
+                if (!rooms.containsKey(room)) {
+                    return Reply.notFound("requested room does not exist");
+                }
+                return Reply.ok(ListParticipantsResponse.newBuilder()
+                        .addAllParticipants(participants.get(room))
+                        .build());
+            }
+            case REMOVE_PARTICIPANT -> {
+                RoomParticipantIdentity target = (RoomParticipantIdentity) request;
+                List<ParticipantInfo> present = participants.get(target.getRoom());
+                if (present == null || !present.removeIf(p -> p.getIdentity().equals(target.getIdentity()))) {
+                    return Reply.notFound("participant not found");
+                }
+                return Reply.ok(RemoveParticipantResponse.getDefaultInstance());
+            }
+            case CREATE_DISPATCH -> {
+                CreateAgentDispatchRequest create = (CreateAgentDispatchRequest) request;
+                return Reply.ok(addDispatch(create.getRoom(), create.getAgentName(), create.getMetadata()));
+            }
+            case LIST_DISPATCH -> {
+                ListAgentDispatchRequest list = (ListAgentDispatchRequest) request;
+                return Reply.ok(ListAgentDispatchResponse.newBuilder()
+                        .addAllAgentDispatches(dispatches.getOrDefault(list.getRoom(), List.of()).stream()
+                                .filter(d -> list.getDispatchId().isEmpty() || d.getId().equals(list.getDispatchId()))
+                                .toList())
+                        .build());
+            }
+            case DELETE_DISPATCH -> {
+                DeleteAgentDispatchRequest delete = (DeleteAgentDispatchRequest) request;
+                List<AgentDispatch> present = dispatches.getOrDefault(delete.getRoom(), new ArrayList<>());
+                for (AgentDispatch dispatch : present) {
+                    if (dispatch.getId().equals(delete.getDispatchId())) {
+                        present.remove(dispatch);
+                        return Reply.ok(dispatch);
+                    }
+                }
+                return Reply.notFound("dispatch not found");
+            }
+            default -> throw new AssertionError(endpoint);
+        }
+    }
+
+    private static @Nullable String roomOf(Message request) {
+        if (request instanceof ListParticipantsRequest r) {
+            return r.getRoom();
+        }
+        if (request instanceof RoomParticipantIdentity r) {
+            return r.getRoom();
+        }
+        if (request instanceof CreateAgentDispatchRequest r) {
+            return r.getRoom();
+        }
+        if (request instanceof ListAgentDispatchRequest r) {
+            return r.getRoom();
+        }
+        if (request instanceof DeleteAgentDispatchRequest r) {
+            return r.getRoom();
+        }
+        return null;
+    }
+
+    private static String twirpCode(int status) {
+        return switch (status) {
+            case 400 -> "invalid_argument";
+            case 401 -> "unauthenticated";
+            case 403 -> "permission_denied";
+            case 404 -> "not_found";
+            case 503 -> "unavailable";
+            default -> "internal";
+        };
+    }
+
+    private static void protobuf(HttpExchange exchange, Message message) throws IOException {
+        send(exchange, 200, "application/protobuf", message.toByteArray());
+    }
+
+    private static void twirpError(HttpExchange exchange, int status, String code, String msg) throws IOException {
+        String json = "{\"code\":\"" + code + "\",\"msg\":\"" + msg.replace("\\", "\\\\").replace("\"", "\\\"")
+                + "\"}";
+        send(exchange, status, "application/json", json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+}
