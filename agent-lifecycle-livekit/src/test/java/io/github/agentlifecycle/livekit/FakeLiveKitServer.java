@@ -47,8 +47,9 @@ import org.jspecify.annotations.Nullable;
  * carries {@code Authorization: Bearer} and a JWT signed with the test secret and issued by the test key
  * (answering 401 otherwise), and records every call with its parsed request. A test can script failures per
  * endpoint, optionally for one room only: an HTTP status with a Twirp JSON error body, a dropped connection
- * (closed without an answer), or an answer delayed by a given time. Scripted failures last until {@link
- * #recover()}; a request that fails is recorded too. Thread-safe.
+ * (closed without an answer, before or after carrying the request out), or an answer delayed by a given time.
+ * Scripted failures last until {@link #recover()}, or for one call ({@link #failNext}); a request that fails is
+ * recorded too. Thread-safe.
  */
 final class FakeLiveKitServer implements AutoCloseable {
     static final String API_KEY = "APIfakeKey";
@@ -100,26 +101,46 @@ final class FakeLiveKitServer implements AutoCloseable {
     /**
      * How a scripted endpoint misbehaves.
      *
-     * @param status the HTTP status to answer with a Twirp error, or 0
-     * @param drop whether to close the connection without answering
-     * @param delay how long to hold the answer before giving it normally (cut short by {@link #close()})
+     * @param kind what it does instead of answering normally
+     * @param status the HTTP status of {@link Kind#STATUS}
+     * @param delay how long {@link Kind#DELAY} holds the answer (cut short by {@link #close()})
      */
-    record Failure(int status, boolean drop, Duration delay) {
+    record Failure(Kind kind, int status, Duration delay) {
+        enum Kind {
+            /** Answers the status with a Twirp error, changing nothing. */
+            STATUS,
+            /** Closes the connection without answering, changing nothing. */
+            DROP,
+            /** Carries the request out, then closes the connection without answering (the answer is lost). */
+            PROCESS_THEN_DROP,
+            /** Answers normally after the delay. */
+            DELAY
+        }
+
         static Failure answering(int status) {
-            return new Failure(status, false, Duration.ZERO);
+            return new Failure(Kind.STATUS, status, Duration.ZERO);
         }
 
         static Failure droppedConnection() {
-            return new Failure(0, true, Duration.ZERO);
+            return new Failure(Kind.DROP, 0, Duration.ZERO);
+        }
+
+        static Failure lostAnswer() {
+            return new Failure(Kind.PROCESS_THEN_DROP, 0, Duration.ZERO);
         }
 
         static Failure delayedBy(Duration delay) {
-            return new Failure(0, false, delay);
+            return new Failure(Kind.DELAY, 0, delay);
         }
 
         @Override
         public String toString() {
-            return drop ? "dropped connection" : status != 0 ? "HTTP " + status : "answer delayed by " + delay;
+            return switch (kind) {
+                case STATUS -> "HTTP " + status;
+                case DROP -> "dropped connection";
+                case PROCESS_THEN_DROP -> "lost answer";
+                case DELAY -> "answer delayed by " + delay;
+            };
         }
     }
 
@@ -138,7 +159,7 @@ final class FakeLiveKitServer implements AutoCloseable {
         }
     }
 
-    private record Script(Endpoint endpoint, @Nullable String room, Failure failure) {}
+    private record Script(Endpoint endpoint, @Nullable String room, Failure failure, boolean once) {}
 
     private final HttpServer http;
     private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
@@ -244,12 +265,17 @@ final class FakeLiveKitServer implements AutoCloseable {
 
     /** Makes every call of {@code endpoint} fail as {@code failure} until {@link #recover()}. */
     synchronized void fail(Endpoint endpoint, Failure failure) {
-        scripts.add(new Script(endpoint, null, failure));
+        scripts.add(new Script(endpoint, null, failure, false));
+    }
+
+    /** Makes only the next call of {@code endpoint} fail as {@code failure}. */
+    synchronized void failNext(Endpoint endpoint, Failure failure) {
+        scripts.add(new Script(endpoint, null, failure, true));
     }
 
     /** Makes calls of {@code endpoint} that name {@code room} fail as {@code failure} until {@link #recover()}. */
     synchronized void fail(Endpoint endpoint, String room, Failure failure) {
-        scripts.add(new Script(endpoint, room, failure));
+        scripts.add(new Script(endpoint, room, failure, false));
     }
 
     /** Clears every scripted failure. */
@@ -335,13 +361,20 @@ final class FakeLiveKitServer implements AutoCloseable {
         if (hook != null) {
             hook.run();
         }
-        if (failure != null && failure.drop()) {
+        if (failure != null && failure.kind() == Failure.Kind.DROP) {
             record(endpoint, request, grant, -1);
             return;
         }
-        if (failure != null && failure.status() != 0) {
+        if (failure != null && failure.kind() == Failure.Kind.STATUS) {
             record(endpoint, request, grant, failure.status());
             twirpError(exchange, failure.status(), twirpCode(failure.status()), "scripted failure");
+            return;
+        }
+        if (failure != null && failure.kind() == Failure.Kind.PROCESS_THEN_DROP) {
+            synchronized (this) {
+                reply(endpoint, request);
+                requests.add(new Request(endpoint, request, grant, -1));
+            }
             return;
         }
         if (failure != null) {
@@ -373,6 +406,9 @@ final class FakeLiveKitServer implements AutoCloseable {
     private @Nullable Failure scriptedFailure(Endpoint endpoint, @Nullable String room) {
         for (Script script : scripts) {
             if (script.endpoint() == endpoint && (script.room() == null || script.room().equals(room))) {
+                if (script.once()) {
+                    scripts.remove(script);
+                }
                 return script.failure();
             }
         }
