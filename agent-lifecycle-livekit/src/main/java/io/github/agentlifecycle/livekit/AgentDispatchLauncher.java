@@ -23,6 +23,7 @@ import java.util.function.Function;
 import livekit.LivekitAgentDispatch.AgentDispatch;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitWebhook.WebhookEvent;
+import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Never two dispatches for one room: a launch lists the room's dispatches first and adopts an existing one of
  * this agent name. The agent counts as ready when an agent participant of this name joins, and as ended when that
- * participant leaves, the room finishes, or the dispatch disappears (checked every poll interval). Stop deletes
+ * participant leaves, the room instance it joined finishes, or the dispatch disappears (checked every poll
+ * interval); an adopted dispatch whose agent already joined is found through the room's participants. Stop deletes
  * the dispatch and removes the agent participant. Feed it webhooks with {@link #observe(WebhookEvent)} (see
  * {@link LiveKitWebhooks.Builder#observer}). LiveKit API failures are logged; a failed launch fails its stage
  * (and the engine's restart policy applies). Thread-safe.
@@ -56,8 +58,9 @@ public final class AgentDispatchLauncher implements AgentLauncher {
 
     private AgentDispatchLauncher(Builder builder) {
         this.agentName = builder.agentName;
+        // OkHttp would silently re-send a CreateDispatch whose connection broke, creating a second dispatch.
         this.dispatches = AgentDispatchServiceClient.createClient(builder.url, builder.credentials.apiKey(),
-                builder.credentials.apiSecret());
+                builder.credentials.apiSecret(), () -> new OkHttpClient.Builder().retryOnConnectionFailure(false).build());
         this.roomService = RoomServiceClient.createClient(builder.url, builder.credentials.apiKey(),
                 builder.credentials.apiSecret());
         this.metadata = builder.metadata;
@@ -104,10 +107,10 @@ public final class AgentDispatchLauncher implements AgentLauncher {
             case "participant_joined" -> {
                 if (isOurAgent(event.getParticipant())) {
                     handle.participantIdentity = event.getParticipant().getIdentity();
-                    LauncherContext ctx = context;
-                    if (ctx != null) {
-                        ctx.agentReady(handle.room, handle.identity);
+                    if (!event.getRoom().getSid().isBlank()) {
+                        handle.roomSid = event.getRoom().getSid();
                     }
+                    reportReady(handle);
                 }
             }
             case "participant_left", "participant_connection_aborted" -> {
@@ -115,8 +118,21 @@ public final class AgentDispatchLauncher implements AgentLauncher {
                     handle.ended(AgentExit.lost(handle.stopRequested, "agent participant left the room"));
                 }
             }
-            case "room_finished" -> handle.ended(AgentExit.lost(handle.stopRequested, "room finished"));
+            case "room_finished" -> {
+                String finished = event.getRoom().getSid();
+                String current = handle.roomSid;
+                if (finished.isBlank() || current == null || current.equals(finished)) {
+                    handle.ended(AgentExit.lost(handle.stopRequested, "room finished"));
+                }
+            }
             default -> { }
+        }
+    }
+
+    private void reportReady(DispatchHandle handle) {
+        LauncherContext ctx = context;
+        if (ctx != null) {
+            ctx.agentReady(handle.room, handle.identity);
         }
     }
 
@@ -139,10 +155,30 @@ public final class AgentDispatchLauncher implements AgentLauncher {
             }
             DispatchHandle handle = new DispatchHandle(room, spec.agentIdentity(), dispatch.getId());
             byRoom.put(room, handle);
+            if (existing != null) {
+                adoptJoinedAgent(handle);
+            }
             return handle;
         } catch (IOException | RuntimeException e) {
             throw new CompletionException(new IOException("cannot dispatch agent " + agentName + " to room " + room
                     + ": " + e.getMessage(), e));
+        }
+    }
+
+    /** An adopted dispatch's agent may have joined already, so no join webhook will come: look it up instead. */
+    private void adoptJoinedAgent(DispatchHandle handle) {
+        try {
+            List<ParticipantInfo> participants = LiveKitCalls.execute(roomService.listParticipants(handle.room),
+                    "listParticipants");
+            for (ParticipantInfo participant : participants == null ? List.<ParticipantInfo>of() : participants) {
+                if (isOurAgent(participant)) {
+                    handle.participantIdentity = participant.getIdentity();
+                    executor.execute(() -> reportReady(handle));
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Room {}: cannot look for the adopted dispatch's agent: {}", handle.room, e.getMessage());
         }
     }
 
@@ -178,6 +214,7 @@ public final class AgentDispatchLauncher implements AgentLauncher {
         final String dispatchId;
         final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
         volatile @Nullable String participantIdentity;
+        volatile @Nullable String roomSid;
         volatile boolean stopRequested;
 
         DispatchHandle(String room, String identity, String dispatchId) {

@@ -1,6 +1,7 @@
 package io.github.agentlifecycle.livekit;
 
 import io.github.agentlifecycle.core.AgentManager;
+import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Repairs what lost webhooks left wrong, by comparing the engine with what LiveKit lists: a session the engine
  * counts but LiveKit no longer lists has left; a room the engine tracks (and LiveKit once reported) that LiveKit
- * no longer has has finished; a participant LiveKit lists that the engine missed has joined.
+ * no longer has has finished; a participant LiveKit lists that the engine missed has joined; a room LiveKit lists
+ * under a different sid is a new instance, whose sid the engine adopts.
  *
  * <p>The engine's view is read before LiveKit is asked, so a session that joins while a round runs is never
  * taken for one that left; a join the engine already has is dropped by its session id, and one whose leave
@@ -64,9 +66,9 @@ public final class RoomReconciler implements AutoCloseable {
      * What one round found and repaired.
      *
      * @param roomsListed rooms LiveKit listed
-     * @param joins joins applied for participants the engine missed
-     * @param leaves leaves applied for sessions LiveKit no longer lists
-     * @param finished rooms finished because LiveKit no longer has them
+     * @param joins joins the engine applied for participants it had missed
+     * @param leaves leaves the engine applied for sessions LiveKit no longer lists
+     * @param finished rooms the engine finished because LiveKit no longer has them
      * @param error why the round (or part of it) failed, or null
      */
     public record Report(int roomsListed, int joins, int leaves, int finished, @Nullable String error) {}
@@ -107,9 +109,6 @@ public final class RoomReconciler implements AutoCloseable {
         tracked.forEach(snapshot -> byName.put(snapshot.roomName(), snapshot));
 
         List<RoomEvent> repairs = new ArrayList<>();
-        int joins = 0;
-        int leaves = 0;
-        int finished = 0;
         String error = null;
         for (String name : names) {
             RoomSnapshot engine = byName.get(name);
@@ -117,7 +116,6 @@ public final class RoomReconciler implements AutoCloseable {
             if (room == null) {
                 if (engine != null && engine.roomInstanceId() != null && engine.state() != RoomState.CLOSING) {
                     repairs.add(new RoomEvent.RoomFinished(name, engine.roomInstanceId(), null, null));
-                    finished++;
                 }
                 continue;
             }
@@ -131,6 +129,9 @@ public final class RoomReconciler implements AutoCloseable {
             }
             Set<String> present = new HashSet<>();
             String roomSid = room.getSid().isBlank() ? null : room.getSid();
+            if (engine != null && roomSid != null && !roomSid.equals(engine.roomInstanceId())) {
+                repairs.add(new RoomEvent.RoomStarted(name, roomSid, null, null));
+            }
             for (ParticipantInfo info : participants == null ? List.<ParticipantInfo>of() : participants) {
                 if (info.getSid().isBlank() || info.getIdentity().isBlank()
                         || info.getState() == ParticipantInfo.State.DISCONNECTED) {
@@ -142,20 +143,30 @@ public final class RoomReconciler implements AutoCloseable {
                 if (!known) {
                     repairs.add(new RoomEvent.ParticipantJoined(name, new RoomEvent.Participant(info.getSid(),
                             info.getIdentity(), mapper.classify(info).role()), roomSid, null, null));
-                    joins++;
                 }
             }
             if (engine != null) {
                 for (RoomEvent.Participant participant : engine.participants()) {
                     if (!present.contains(participant.sessionId())) {
                         repairs.add(new RoomEvent.ParticipantLeft(name, participant, false, roomSid, null, null));
-                        leaves++;
                     }
                 }
             }
         }
+        int joins = 0;
+        int leaves = 0;
+        int finished = 0;
         for (RoomEvent repair : repairs) {
-            manager.apply(repair);
+            if (manager.apply(repair) != EventOutcome.APPLIED) {
+                continue;
+            }
+            if (repair instanceof RoomEvent.ParticipantJoined) {
+                joins++;
+            } else if (repair instanceof RoomEvent.ParticipantLeft) {
+                leaves++;
+            } else if (repair instanceof RoomEvent.RoomFinished) {
+                finished++;
+            }
         }
         return new Report(live.size(), joins, leaves, finished, error);
     }
