@@ -1,8 +1,10 @@
 package io.github.agentlifecycle.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.EnsureResult;
@@ -50,7 +52,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentLifecycleApi {
     private static final Logger LOG = LoggerFactory.getLogger(AgentLifecycleApi.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
     private static final String JSON_TYPE = "application/json";
 
     private final AgentManager manager;
@@ -111,7 +115,8 @@ public final class AgentLifecycleApi {
 
     /** The answer for a body over the limit, for bindings that stop reading early. */
     public ApiResponse payloadTooLarge(String path) {
-        return error(413, "payload_too_large", "request body is larger than " + maxBodyBytes(path) + " bytes");
+        return error(413, "payload_too_large", "request body is larger than " + maxBodyBytes(path) + " bytes",
+                Map.of("Connection", "close"));
     }
 
     // ---- routing --------------------------------------------------------------------------------------------
@@ -195,12 +200,13 @@ public final class AgentLifecycleApi {
         TokenRequest tokenRequest = new TokenRequest(text(body, "roomName"), text(body, "participantIdentity"),
                 text(body, "participantName"), text(body, "role"), null, text(body, "metadata"),
                 attributes(body));
-        String refusal = authorizer.refusal(request, tokenRequest, isAdmin(request));
-        if (refusal != null) {
-            throw new ApiError(403, "forbidden", refusal);
-        }
         TokenIssuer.IssuedToken token;
         try {
+            tokens.validate(tokenRequest);
+            String refusal = authorizer.refusal(request, tokenRequest, isAdmin(request));
+            if (refusal != null) {
+                throw new ApiError(403, "forbidden", refusal);
+            }
             token = tokens.mint(tokenRequest);
         } catch (InvalidTokenRequestException invalid) {
             throw new ApiError(400, "invalid_" + snake(invalid.field()), invalid.getMessage());

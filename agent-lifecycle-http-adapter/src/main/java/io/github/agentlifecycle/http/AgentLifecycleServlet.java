@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Serves an {@link AgentLifecycleApi} as a Jakarta Servlet (6.0). Map it so that it receives the API's paths,
  * for example at {@code /api/livekit/*} with the default base path; the path the API sees is the request URI
- * without the context path. Bodies are read only up to the route's limit. Thread-safe.
+ * without the context path. Bodies are read only up to the route's limit; a body declared larger is answered 413
+ * at once and then read and discarded (up to 16 MiB) so that a client still sending receives the answer.
+ * Thread-safe.
  */
 public final class AgentLifecycleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -29,19 +31,27 @@ public final class AgentLifecycleServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        long declared = request.getContentLengthLong();
         int limit = api.maxBodyBytes(path);
-        ApiResponse answer;
-        if (declared > limit) {
-            answer = api.payloadTooLarge(path);
-        } else {
-            byte[] body;
+        if (request.getContentLengthLong() > limit) {
+            write(request, response, api.payloadTooLarge(path));
+            response.flushBuffer();
             try (InputStream in = request.getInputStream()) {
-                body = BodyReader.read(in, limit);
+                BodyReader.discard(in);
+            } catch (IOException clientGone) {
+                // the client stopped sending after reading the answer
             }
-            answer = body == null ? api.payloadTooLarge(path)
-                    : api.handle(new ApiRequest(request.getMethod(), path, headers(request), body));
+            return;
         }
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = BodyReader.read(in, limit);
+        }
+        write(request, response, body == null ? api.payloadTooLarge(path)
+                : api.handle(new ApiRequest(request.getMethod(), path, headers(request), body)));
+    }
+
+    private static void write(HttpServletRequest request, HttpServletResponse response, ApiResponse answer)
+            throws IOException {
         response.setStatus(answer.status());
         answer.headers().forEach(response::setHeader);
         response.setContentLength(answer.body().length);

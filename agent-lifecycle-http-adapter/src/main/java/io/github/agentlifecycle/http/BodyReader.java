@@ -5,23 +5,44 @@ import java.io.IOException;
 import java.io.InputStream;
 import org.jspecify.annotations.Nullable;
 
-/** Reads a request body up to a limit, so that an oversized body is never held in memory. */
+/**
+ * Reads a request body up to a limit, so that an oversized body is never held in memory. The rest of an oversized
+ * body is read and discarded (up to {@link #DRAIN_LIMIT}), so that the client, which is still sending, receives the
+ * 413 instead of a reset connection.
+ */
 final class BodyReader {
+    /** How much of an oversized body is read and thrown away before giving up on the connection. */
+    static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+
     private BodyReader() {}
 
     /** The body, or null if it is longer than {@code limit} bytes. */
     static byte @Nullable [] read(InputStream in, int limit) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(limit, 8192));
         byte[] buffer = new byte[8192];
-        int total = 0;
+        long total = 0;
         int n;
-        while ((n = in.read(buffer)) > 0) {
+        while ((n = in.read(buffer)) >= 0) {
             total += n;
             if (total > limit) {
+                drain(in, buffer, total);
                 return null;
             }
             body.write(buffer, 0, n);
         }
         return body.toByteArray();
+    }
+
+    /** Reads and throws away what is left of a body, up to {@link #DRAIN_LIMIT}. */
+    static void discard(InputStream in) throws IOException {
+        drain(in, new byte[8192], 0);
+    }
+
+    private static void drain(InputStream in, byte[] buffer, long alreadyRead) throws IOException {
+        long drained = alreadyRead;
+        int n;
+        while (drained < DRAIN_LIMIT && (n = in.read(buffer)) >= 0) {
+            drained += n;
+        }
     }
 }

@@ -78,19 +78,14 @@ public final class TokenIssuer {
      *     characters, or (for {@code role}) is not a role of the policy
      */
     public IssuedToken mint(TokenRequest request) {
-        Require.nonNull(request, "request");
-        String room = requiredName("roomName", request.roomName());
-        String identity = requiredName("participantIdentity", request.participantIdentity());
-        String displayName = optionalText("participantName", request.participantName(), MAX_NAME_LENGTH);
-        String role = requiredName("role", request.role());
-        Grants grants = policy.grantsFor(role).orElseThrow(() -> new InvalidTokenRequestException("role",
-                "role must be one of " + policy.roles()));
-        Duration ttl = request.ttl() == null ? defaultTtl : request.ttl();
-        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(maxTtl) > 0) {
-            throw new InvalidTokenRequestException("ttl", "ttl must be > 0 and at most " + maxTtl);
-        }
-        String metadata = optionalText("metadata", request.metadata(), MAX_METADATA_LENGTH);
-        checkAttributes(request.attributes());
+        Valid valid = validated(request);
+        String room = valid.room();
+        String identity = valid.identity();
+        String displayName = request.participantName();
+        String role = valid.role();
+        Grants grants = valid.grants();
+        Duration ttl = valid.ttl();
+        String metadata = request.metadata();
 
         AccessToken token = new AccessToken(credentials.apiKey(), credentials.apiSecret());
         token.setIdentity(identity);
@@ -107,6 +102,35 @@ public final class TokenIssuer {
         token.addGrants(videoGrants(room, grants));
         Instant expiresAt = Instant.now().plus(ttl);
         return new IssuedToken(token.toJwt(), room, identity, role, expiresAt);
+    }
+
+    /**
+     * Checks {@code request} as {@link #mint(TokenRequest)} would, without minting, so that callers can validate
+     * before deciding who may have the token.
+     *
+     * @throws InvalidTokenRequestException naming the first bad field
+     */
+    public void validate(TokenRequest request) {
+        validated(request);
+    }
+
+    private record Valid(String room, String identity, String role, Grants grants, Duration ttl) {}
+
+    private Valid validated(TokenRequest request) {
+        Require.nonNull(request, "request");
+        String room = requiredName("roomName", request.roomName());
+        String identity = requiredName("participantIdentity", request.participantIdentity());
+        optionalText("participantName", request.participantName(), MAX_NAME_LENGTH);
+        String role = requiredName("role", request.role());
+        Grants grants = policy.grantsFor(role).orElseThrow(() -> new InvalidTokenRequestException("role",
+                "role must be one of " + policy.roles()));
+        Duration ttl = request.ttl() == null ? defaultTtl : request.ttl();
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(maxTtl) > 0) {
+            throw new InvalidTokenRequestException("ttl", "ttl must be > 0 and at most " + maxTtl);
+        }
+        optionalText("metadata", request.metadata(), MAX_METADATA_LENGTH);
+        checkAttributes(request.attributes());
+        return new Valid(room, identity, role, grants, ttl);
     }
 
     /** The departure timeout written into every token's room configuration, in seconds. */
