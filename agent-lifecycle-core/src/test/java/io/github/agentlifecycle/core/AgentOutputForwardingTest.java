@@ -130,7 +130,7 @@ class AgentOutputForwardingTest {
                 wait
                 touch "$DIR/flooded"
                 n=0
-                while [ ! -e "$DIR/go" ]; do echo sync; n=$((n + 1)); sleep 0.01; done
+                while [ ! -e "$DIR/go" ]; do echo sync; echo errsync >&2; n=$((n + 1)); sleep 0.01; done
                 echo "$n" > "$DIR/syncs"
                 echo END""");
         AtomicBoolean slow = new AtomicBoolean(true);
@@ -147,14 +147,16 @@ class AgentOutputForwardingTest {
         int answered = statsWhile(manager, () -> !Files.exists(dir.resolve("flooded")));
         await(() -> Files.exists(dir.resolve("flooded")), "the agent to print every line");
         slow.set(false);
-        await(() -> delivered.received("sync"), "the sink to catch up");
+        await(() -> delivered.received("sync") && delivered.received("errsync"), "the sink to catch up on both streams");
         Files.createFile(dir.resolve("go"));
         await(() -> !events.of(AgentExited.class).isEmpty(), "the agent to exit");
         await(() -> delivered.received("END"), "the last line");
 
         assertThat(answered).isPositive();
-        long printed = 100_000 + Long.parseLong(Files.readString(dir.resolve("syncs"), StandardCharsets.UTF_8).trim())
-                + 1;
+        long printed = 100_000 + 2 * Long.parseLong(Files.readString(dir.resolve("syncs"), StandardCharsets.UTF_8)
+                .trim()) + 1;
+        await(() -> delivered.lines().size() + delivered.lines().stream().mapToLong(Line::droppedBefore).sum()
+                == printed, "every line delivered or counted as dropped");
         List<Line> lines = delivered.lines();
         long dropped = lines.stream().mapToLong(Line::droppedBefore).sum();
         assertThat(lines).allSatisfy(line -> assertThat(line.droppedBefore()).isNotNegative());
