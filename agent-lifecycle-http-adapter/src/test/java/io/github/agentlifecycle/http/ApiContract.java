@@ -537,10 +537,9 @@ abstract class ApiContract {
 
     /**
      * The status answered to a POST to {@code route} whose {@code Content-Length} is {@code length}, sent over a
-     * plain socket. The servlet refuses on the declared length alone, so only the headers are sent to Jetty; the
-     * JDK binding reads up to the limit first, so it gets the whole body. Either way nothing is left unread when
-     * the server answers, which keeps the answer from being lost (see {@link
-     * #aBodyOverTheLimitIsAnswered413EvenWhenSentWholeAtOnce()}).
+     * plain socket. The servlet answers on the declared length alone, so Jetty gets only the headers: an answer
+     * then shows that it did not wait for the body. The JDK binding reads up to the limit first, so it gets the
+     * whole body.
      */
     int statusOfADeclaredLengthOverTheLimit(String route, int length) {
         URI uri = server.uri(BASE + route);
