@@ -116,9 +116,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         synchronized (lifecycle) {
             clock = context.clock();
             stopTimeout = context.agentStopTimeout();
-            if (output == null) {
-                output = new OutputPump(outputSink, maxLineLength, outputQueueCapacity);
-            }
+            outputPump();
             if (stateDirectory != null && records == null) {
                 try {
                     records = new AgentRecordStore(stateDirectory);
@@ -198,16 +196,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
                         + " in " + store.directory() + "; it will not be reaped after a host crash", e);
             }
         }
-        OutputPump pump = output;
-        if (pump == null) {
-            synchronized (lifecycle) {
-                if (output == null) {
-                    output = new OutputPump(outputSink, maxLineLength, outputQueueCapacity);
-                }
-                pump = output;
-            }
-        }
-        pump.attach(process, spec.roomName(), spec.agentIdentity());
+        outputPump().attach(process, spec.roomName(), spec.agentIdentity());
         return new ProcessAgent(process, spec.agentIdentity(), clock, stopTimeout, () -> {
             if (store != null) {
                 store.delete(pid);
@@ -241,6 +230,18 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         throw new IOException("Cannot run program \"" + program + "\""
                 + (directory != null ? " (in directory \"" + directory + "\")" : "")
                 + (denied ? ": error=13, Permission denied" : ": error=2, No such file or directory"));
+    }
+
+    /** The output pump, created on first use (by {@link #start} or a launch without a manager). */
+    private OutputPump outputPump() {
+        synchronized (lifecycle) {
+            OutputPump pump = output;
+            if (pump == null) {
+                pump = new OutputPump(outputSink, maxLineLength, outputQueueCapacity);
+                output = pump;
+            }
+            return pump;
+        }
     }
 
     private void reapOrphans(AgentRecordStore store, LauncherContext context) {

@@ -384,10 +384,6 @@ public final class AgentLifecycleApi {
         if (value == null || value.isBlank()) {
             throw new ApiError(400, "invalid_" + snake(field), field + " is required");
         }
-        if (value.length() > Require.MAX_NAME_LENGTH) {
-            throw new ApiError(400, "invalid_" + snake(field), field + " must be at most "
-                    + Require.MAX_NAME_LENGTH + " characters");
-        }
         try {
             return Require.name(value, field);
         } catch (IllegalArgumentException invalid) {

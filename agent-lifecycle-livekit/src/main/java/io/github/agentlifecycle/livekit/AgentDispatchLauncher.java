@@ -249,7 +249,7 @@ public final class AgentDispatchLauncher implements AgentLauncher {
         private void remove() {
             String failure = null;
             try {
-                LiveKitCalls.execute(dispatches.deleteDispatch(room, dispatchId), "deleteDispatch");
+                deleteDispatch();
             } catch (IOException | RuntimeException e) {
                 failure = e.getMessage();
             }
@@ -269,13 +269,17 @@ public final class AgentDispatchLauncher implements AgentLauncher {
             }
         }
 
+        private void deleteDispatch() throws IOException {
+            LiveKitCalls.execute(dispatches.deleteDispatch(room, dispatchId), "deleteDispatch");
+        }
+
         void ended(AgentExit how) {
             byRoom.remove(room, this);
             if (exit.complete(how) && !stopRequested) {
                 try {
                     executor.execute(() -> {
                         try {
-                            LiveKitCalls.execute(dispatches.deleteDispatch(room, dispatchId), "deleteDispatch");
+                            deleteDispatch();
                         } catch (IOException | RuntimeException e) {
                             LOG.debug("Room {}: dispatch {} already gone: {}", room, dispatchId, e.getMessage());
                         }

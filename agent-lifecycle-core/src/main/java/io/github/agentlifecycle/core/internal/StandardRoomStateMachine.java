@@ -420,7 +420,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 publish(new LifecycleEvent.AgentFailed(name, recent.length, restartPolicy.window()));
                 return;
             }
-            long previous = readySince != null && now - readySince >= resetAfter ? 0 : agent.build().lastBackoffNanos();
+            long previous = readySince != null && now - readySince >= resetAfter ? 0 : agent.lastBackoffNanos();
             long delay = restartPolicy.nextDelayNanos(previous);
             long[] withThis = Arrays.copyOf(recent, recent.length + 1);
             withThis[recent.length] = now;
@@ -428,13 +428,13 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             readySince = null;
             agent.restartTimes(withThis)
                     .lastBackoffNanos(delay)
-                    .totalRestarts(agent.build().totalRestarts() + 1)
+                    .totalRestarts(agent.totalRestarts() + 1)
                     .backoffUntil(now + delay);
             publish(new LifecycleEvent.AgentRestarting(name, withThis.length, Duration.ofNanos(delay)));
         }
 
         private long[] recentRestarts() {
-            long[] all = agent.build().restartTimes();
+            long[] all = agent.restartTimes();
             int keep = 0;
             for (long time : all) {
                 if (now - time < restartWindow) {
@@ -460,17 +460,16 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         // ---- time ---------------------------------------------------------------------------------------
 
         private void actOnDueDeadlines() {
-            AgentRecord a = agent.build();
-            if (isDue(a.startupDeadline())
+            if (isDue(agent.startupDeadline())
                     && (agentState == AgentState.LAUNCHING || agentState == AgentState.RUNNING)) {
                 stop(StopReason.STARTUP_TIMEOUT);
-            } else if (isDue(a.heartbeatDeadline()) && agentState == AgentState.READY) {
+            } else if (isDue(agent.heartbeatDeadline()) && agentState == AgentState.READY) {
                 stop(StopReason.HEARTBEAT_TIMEOUT);
-            } else if (isDue(a.stopDeadline()) && agentState == AgentState.STOPPING) {
+            } else if (isDue(agent.stopDeadline()) && agentState == AgentState.STOPPING) {
                 agent.stopDeadline(now + stopOverdueAfter);
                 publish(new LifecycleEvent.AgentStopOverdue(name, agentIdentity));
                 effects.add(new RoomEffect.StopAgent(generation, stopReason == null ? StopReason.ROOM_CLOSING : stopReason));
-            } else if (isDue(a.backoffUntil()) && agentState == AgentState.BACKOFF) {
+            } else if (isDue(agent.backoffUntil()) && agentState == AgentState.BACKOFF) {
                 agent.backoffUntil(null);
                 if (wantsAgent()) {
                     launch();

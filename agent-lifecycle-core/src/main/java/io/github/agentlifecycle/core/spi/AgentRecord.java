@@ -250,6 +250,41 @@ public final class AgentRecord {
             return this;
         }
 
+        /** The startup deadline currently set. */
+        public @Nullable Long startupDeadline() {
+            return startupDeadline;
+        }
+
+        /** The backoff deadline currently set. */
+        public @Nullable Long backoffUntil() {
+            return backoffUntil;
+        }
+
+        /** The stop deadline currently set. */
+        public @Nullable Long stopDeadline() {
+            return stopDeadline;
+        }
+
+        /** The heartbeat deadline currently set. */
+        public @Nullable Long heartbeatDeadline() {
+            return heartbeatDeadline;
+        }
+
+        /** The last backoff delay currently set. */
+        public long lastBackoffNanos() {
+            return lastBackoffNanos;
+        }
+
+        /** The restart times currently set (a copy). */
+        public long[] restartTimes() {
+            return restartTimes.clone();
+        }
+
+        /** The restart total currently set. */
+        public int totalRestarts() {
+            return totalRestarts;
+        }
+
         /** Clears every deadline and the stop reason. */
         public Builder clearDeadlines() {
             startupDeadline = null;
