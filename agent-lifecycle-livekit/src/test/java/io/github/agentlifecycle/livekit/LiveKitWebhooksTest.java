@@ -6,16 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomState;
-import io.github.agentlifecycle.core.spi.AgentExit;
-import io.github.agentlifecycle.core.spi.AgentHandle;
-import io.github.agentlifecycle.core.spi.AgentLauncher;
-import io.github.agentlifecycle.core.spi.AgentSpec;
 import io.github.agentlifecycle.core.spi.ManualClock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import livekit.LivekitWebhook.WebhookEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class LiveKitWebhooksTest {
     private final ManualClock clock = new ManualClock();
     private final List<WebhookEvent> observed = new ArrayList<>();
-    private final AgentManager manager = AgentManager.builder(new InstantAgents()).clock(clock)
+    private final AgentManager manager = AgentManager.builder(new RecordingLauncher()).clock(clock)
             .executor(Runnable::run).build();
     private final LiveKitWebhooks webhooks = LiveKitWebhooks
             .builder(WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).build(), manager)
@@ -90,29 +83,5 @@ class LiveKitWebhooksTest {
         assertThat(manager.rooms()).isEmpty();
         assertThat(manager.stats().eventsApplied()).isZero();
         assertThat(observed).isEmpty();
-    }
-
-    /** Agents that start at once and stop when asked. */
-    private static final class InstantAgents implements AgentLauncher {
-        @Override
-        public CompletionStage<AgentHandle> launch(AgentSpec spec) {
-            CompletableFuture<AgentExit> exit = new CompletableFuture<>();
-            return CompletableFuture.completedFuture(new AgentHandle() {
-                @Override
-                public String agentIdentity() {
-                    return spec.agentIdentity();
-                }
-
-                @Override
-                public CompletionStage<AgentExit> onExit() {
-                    return exit;
-                }
-
-                @Override
-                public void stop(Duration timeout) {
-                    exit.complete(AgentExit.exited(0, true));
-                }
-            });
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.github.agentlifecycle.http;
+package io.github.agentlifecycle.livekit;
 
 import io.github.agentlifecycle.core.spi.AgentExit;
 import io.github.agentlifecycle.core.spi.AgentHandle;
@@ -10,8 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Agents that start at once and exit when asked to stop; remembers every spec it launched and every stop. */
-final class RecordingLauncher implements AgentLauncher {
+/**
+ * A launcher for tests: agents start at once and exit when asked to stop; it remembers every spec it launched and
+ * every stop. Shared with the HTTP adapter's tests through this module's test jar. Thread-safe.
+ */
+public final class RecordingLauncher implements AgentLauncher {
     private final List<AgentSpec> launched = new CopyOnWriteArrayList<>();
     private final List<String> stopped = new CopyOnWriteArrayList<>();
 
@@ -41,12 +44,12 @@ final class RecordingLauncher implements AgentLauncher {
     }
 
     /** Every spec launched so far, oldest first. */
-    List<AgentSpec> launched() {
+    public List<AgentSpec> launched() {
         return List.copyOf(launched);
     }
 
     /** The latest spec launched for {@code roomName}. */
-    AgentSpec spec(String roomName) {
+    public AgentSpec spec(String roomName) {
         List<AgentSpec> specs = launched();
         for (int i = specs.size() - 1; i >= 0; i--) {
             if (specs.get(i).roomName().equals(roomName)) {
@@ -57,7 +60,7 @@ final class RecordingLauncher implements AgentLauncher {
     }
 
     /** The identities of the agents asked to stop, in order. */
-    List<String> stopped() {
+    public List<String> stopped() {
         return List.copyOf(stopped);
     }
 }

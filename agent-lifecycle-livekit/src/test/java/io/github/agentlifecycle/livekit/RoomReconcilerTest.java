@@ -14,10 +14,6 @@ import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
-import io.github.agentlifecycle.core.spi.AgentExit;
-import io.github.agentlifecycle.core.spi.AgentHandle;
-import io.github.agentlifecycle.core.spi.AgentLauncher;
-import io.github.agentlifecycle.core.spi.AgentSpec;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.spi.ManualClock;
 import io.github.agentlifecycle.livekit.FakeLiveKitServer.Failure;
@@ -27,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -50,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RoomReconcilerTest {
     private final ManualClock clock = new ManualClock();
-    private final StubLauncher launcher = new StubLauncher();
+    private final RecordingLauncher launcher = new RecordingLauncher();
     private final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     private final List<RoomReconciler> reconcilers = new ArrayList<>();
     private FakeLiveKitServer liveKit;
@@ -106,14 +101,14 @@ class RoomReconcilerTest {
         liveKit.addRoom("elsewhere", "RM_elsewhere");
         manager.ensureAgent("gone");
         join("gone", "RM_gone", "PA_alice", "alice", ParticipantRole.HUMAN);
-        String agent = launcher.launches.get(0).agentIdentity();
+        String agent = launcher.launched().get(0).agentIdentity();
 
         assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 1, null));
 
         assertThat(manager.room("gone")).isEmpty();
         assertThat(events).contains(new LifecycleEvent.RoomClosing("gone", CloseReason.ROOM_FINISHED),
                 new LifecycleEvent.RoomClosed("gone", CloseReason.ROOM_FINISHED));
-        assertThat(launcher.stops).containsExactly(agent);
+        assertThat(launcher.stopped()).containsExactly(agent);
         assertThat(liveKit.requests(LIST_PARTICIPANTS)).extracting(Request::room).containsExactly("elsewhere");
         assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 0, null));
     }
@@ -165,7 +160,7 @@ class RoomReconcilerTest {
         assertThat(room("fresh")).isEqualTo(before);
         assertThat(before.state()).isEqualTo(RoomState.STARTING);
         assertThat(before.agentState()).isEqualTo(AgentState.RUNNING);
-        assertThat(launcher.stops).isEmpty();
+        assertThat(launcher.stopped()).isEmpty();
         assertThat(liveKit.count(LIST_PARTICIPANTS)).isZero();
     }
 
@@ -414,34 +409,5 @@ class RoomReconcilerTest {
                 .setKind(kind)
                 .setState(ParticipantInfo.State.ACTIVE)
                 .build();
-    }
-
-    /** Launches agents that run until they are asked to stop. */
-    private static final class StubLauncher implements AgentLauncher {
-        final List<AgentSpec> launches = new CopyOnWriteArrayList<>();
-        final List<String> stops = new CopyOnWriteArrayList<>();
-
-        @Override
-        public CompletionStage<AgentHandle> launch(AgentSpec spec) {
-            launches.add(spec);
-            CompletableFuture<AgentExit> exit = new CompletableFuture<>();
-            return CompletableFuture.completedFuture(new AgentHandle() {
-                @Override
-                public String agentIdentity() {
-                    return spec.agentIdentity();
-                }
-
-                @Override
-                public CompletionStage<AgentExit> onExit() {
-                    return exit;
-                }
-
-                @Override
-                public void stop(Duration timeout) {
-                    stops.add(spec.agentIdentity());
-                    exit.complete(AgentExit.exited(0, true));
-                }
-            });
-        }
     }
 }
