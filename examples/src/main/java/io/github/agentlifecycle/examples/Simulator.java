@@ -1,0 +1,241 @@
+package io.github.agentlifecycle.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Plays one room's whole lifecycle against a running server, with webhooks signed like LiveKit signs them: a token
+ * request, the human joining, the agent joining, the human leaving, rejoining within the grace period and leaving
+ * again, and the grace period running out. Prints each step with what the server reports.
+ */
+final class Simulator {
+    private static final Duration READY_WAIT = Duration.ofSeconds(20);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final SecureRandom random = new SecureRandom();
+    private final String base;
+    private final String adminToken;
+    private final WebhookSigner signer;
+    private final PrintStream out;
+    private final String room;
+    private final String roomSid;
+    private int step;
+
+    private Simulator(ExampleConfig config, String room, PrintStream out) {
+        this.base = config.apiUrl();
+        this.adminToken = config.adminToken();
+        this.signer = new WebhookSigner(config.credentials(), Clock.systemUTC());
+        this.out = out;
+        this.room = room;
+        this.roomSid = "RM_" + randomId();
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out) throws InterruptedException {
+        ExampleConfig config;
+        try {
+            config = ExampleConfig.fromEnvironment(env, List::of);
+        } catch (ExampleConfigException e) {
+            System.err.println("simulate: " + e.getMessage());
+            return 2;
+        }
+        if (config.adminTokenGenerated()) {
+            System.err.println("simulate: ADMIN_TOKEN: must be set to the server's admin token (it printed it at"
+                    + " start) so the room can be inspected");
+            return 2;
+        }
+        String room = args.length > 0 ? args[0] : "demo-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+        Simulator simulator = new Simulator(config, room, out);
+        try {
+            simulator.play();
+            return 0;
+        } catch (ConnectException e) {
+            System.err.println("simulate: cannot reach the server at " + config.apiUrl() + "; is it running?");
+        } catch (IOException | SimulationException e) {
+            System.err.println("simulate: " + e.getMessage());
+        }
+        return 1;
+    }
+
+    private void play() throws IOException, InterruptedException {
+        out.println("Simulating room " + room + " against " + base);
+        JsonNode token = post("/token", json.writeValueAsBytes(Map.of("roomName", room,
+                "participantName", "Alice", "participantIdentity", "alice", "role", "client")));
+        print("alice asks for a token", "agent " + token.path("agent").path("status").asText());
+        JsonNode ready = awaitAgentReady();
+        String agentIdentity = ready.path("agentIdentity").asText();
+        long agentPid = ready.path("agentPid").asLong(-1);
+
+        webhook("LiveKit: room started", event("room_started", null));
+        String firstSession = "PA_" + randomId();
+        webhook("LiveKit: alice joined", event("participant_joined", participant(firstSession, "alice", "STANDARD")));
+        webhook("LiveKit: the agent joined", event("participant_joined",
+                participant("PA_" + randomId(), agentIdentity, "AGENT")));
+        webhook("LiveKit: alice left", event("participant_left", participant(firstSession, "alice", "STANDARD")));
+        String secondSession = "PA_" + randomId();
+        JsonNode back = webhook("LiveKit: alice rejoined within the grace period",
+                event("participant_joined", participant(secondSession, "alice", "STANDARD")));
+        if (back.path("agentPid").asLong(-1) != agentPid) {
+            throw new SimulationException("the agent changed while alice was away; expected it to stay");
+        }
+        out.println("     (same agent process, pid " + agentPid + ")");
+        JsonNode grace = webhook("LiveKit: alice left again",
+                event("participant_left", participant(secondSession, "alice", "STANDARD")));
+        awaitRoomGone(grace.path("graceRemaining").asLong(0), agentPid);
+        out.println("Done: the room went through its whole lifecycle.");
+    }
+
+    private JsonNode awaitAgentReady() throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(READY_WAIT);
+        JsonNode room = roomView().orElseThrow(() -> new SimulationException("the server did not create the room"));
+        while (!room.path("agentState").asText().equals("ready") && Instant.now().isBefore(deadline)) {
+            Thread.sleep(POLL.toMillis());
+            room = roomView().orElseThrow(() -> new SimulationException("the room disappeared"));
+        }
+        boolean ready = room.path("agentState").asText().equals("ready");
+        print(ready ? "the agent reported its first heartbeat" : "the agent is not ready yet; going on", room);
+        return room;
+    }
+
+    private void awaitRoomGone(long graceMillis, long agentPid) throws IOException, InterruptedException {
+        out.printf("     waiting for the grace period (%.1f s left)...%n", graceMillis / 1000.0);
+        Instant deadline = Instant.now().plusMillis(graceMillis).plus(Duration.ofSeconds(60));
+        Optional<JsonNode> room = roomView();
+        while (room.isPresent()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new SimulationException("the room is still there long after its grace period: " + room.get());
+            }
+            Thread.sleep(POLL.toMillis());
+            room = roomView();
+        }
+        boolean alive = agentPid > 0 && ProcessHandle.of(agentPid).map(ProcessHandle::isAlive).orElse(false);
+        print("the grace period expired", "room closed and forgotten"
+                + (agentPid > 0 ? (alive ? "; agent process " + agentPid + " is still exiting"
+                        : "; agent process " + agentPid + " has exited") : ""));
+    }
+
+    private JsonNode webhook(String what, ObjectNode event) throws IOException, InterruptedException {
+        byte[] body = json.writeValueAsBytes(event);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/webhook"))
+                .header("Content-Type", "application/webhook+json")
+                .header("Authorization", signer.authorization(body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        JsonNode reply = send(request, 200);
+        JsonNode room = roomView().orElse(null);
+        print(what, "webhook " + reply.path("outcome").asText(), room);
+        return room == null ? json.createObjectNode() : room;
+    }
+
+    private ObjectNode event(String type, @Nullable ObjectNode participant) {
+        ObjectNode event = json.createObjectNode();
+        event.put("event", type);
+        event.putObject("room").put("sid", roomSid).put("name", room);
+        if (participant != null) {
+            event.set("participant", participant);
+        }
+        event.put("id", "EV_" + randomId());
+        event.put("createdAt", Long.toString(Instant.now().getEpochSecond()));
+        return event;
+    }
+
+    private ObjectNode participant(String sid, String identity, String kind) {
+        ObjectNode participant = json.createObjectNode();
+        participant.put("sid", sid).put("identity", identity).put("state", "ACTIVE").put("kind", kind);
+        return participant;
+    }
+
+    private Optional<JsonNode> roomView() throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/rooms/"
+                + URLEncoder.encode(room, StandardCharsets.UTF_8).replace("+", "%20")))
+                .header("Authorization", "Bearer " + adminToken).GET().build();
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        return Optional.of(data(request, response, 200));
+    }
+
+    private JsonNode post(String path, byte[] body) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), 200);
+    }
+
+    private JsonNode send(HttpRequest request, int expected) throws IOException, InterruptedException {
+        return data(request, http.send(request, HttpResponse.BodyHandlers.ofByteArray()), expected);
+    }
+
+    private JsonNode data(HttpRequest request, HttpResponse<byte[]> response, int expected) throws IOException {
+        if (response.statusCode() != expected) {
+            throw new SimulationException(request.method() + " " + request.uri().getPath() + " answered HTTP "
+                    + response.statusCode() + ": " + new String(response.body(), StandardCharsets.UTF_8));
+        }
+        return json.readTree(response.body()).path("data");
+    }
+
+    private void print(String what, JsonNode room) {
+        print(what, null, room);
+    }
+
+    private void print(String what, String result) {
+        print(what, result, null);
+    }
+
+    private void print(String what, @Nullable String result, @Nullable JsonNode room) {
+        step++;
+        out.printf("%2d. %-48s %s%n", step, what, result == null ? "" : result);
+        if (room != null) {
+            out.println("     " + describe(room));
+        }
+        out.flush();
+    }
+
+    static String describe(JsonNode room) {
+        StringBuilder line = new StringBuilder("room ").append(room.path("roomName").asText()).append(": ")
+                .append(room.path("state").asText()).append(", ")
+                .append(room.path("humanCount").asInt()).append(" human(s), ")
+                .append(room.path("participantCount").asInt()).append(" participant(s), agent ")
+                .append(room.path("agentState").asText());
+        if (!room.path("agentPid").isNull() && room.has("agentPid")) {
+            line.append(" (pid ").append(room.path("agentPid").asLong()).append(")");
+        }
+        if (room.hasNonNull("graceRemaining")) {
+            line.append(String.format(", grace period %.1f s left", room.path("graceRemaining").asLong() / 1000.0));
+        }
+        return line.toString();
+    }
+
+    private String randomId() {
+        byte[] bytes = new byte[6];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The server answered something the lifecycle does not allow. */
+    private static final class SimulationException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SimulationException(String message) {
+            super(message);
+        }
+    }
+}
