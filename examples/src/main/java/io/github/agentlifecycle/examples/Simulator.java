@@ -2,7 +2,6 @@ package io.github.agentlifecycle.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -33,13 +32,12 @@ final class Simulator {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
-    private final SecureRandom random = new SecureRandom();
     private final String base;
     private final String adminToken;
     private final WebhookSigner signer;
     private final PrintStream out;
     private final String room;
-    private final String roomSid;
+    private final WebhookEvents events;
     private int step;
 
     private Simulator(ExampleConfig config, String room, PrintStream out) {
@@ -48,7 +46,7 @@ final class Simulator {
         this.signer = new WebhookSigner(config.credentials(), Clock.systemUTC());
         this.out = out;
         this.room = room;
-        this.roomSid = "RM_" + randomId();
+        this.events = new WebhookEvents(room, Clock.systemUTC());
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out) throws InterruptedException {
@@ -64,7 +62,9 @@ final class Simulator {
                     + " start) so the room can be inspected");
             return 2;
         }
-        String room = args.length > 0 ? args[0] : "demo-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
+        byte[] suffix = new byte[3];
+        new SecureRandom().nextBytes(suffix);
+        String room = args.length > 0 ? args[0] : "demo-" + HexFormat.of().formatHex(suffix);
         Simulator simulator = new Simulator(config, room, out);
         try {
             simulator.play();
@@ -86,21 +86,21 @@ final class Simulator {
         String agentIdentity = ready.path("agentIdentity").asText();
         long agentPid = ready.path("agentPid").asLong(-1);
 
-        webhook("LiveKit: room started", event("room_started", null));
-        String firstSession = "PA_" + randomId();
-        webhook("LiveKit: alice joined", event("participant_joined", participant(firstSession, "alice", "STANDARD")));
-        webhook("LiveKit: the agent joined", event("participant_joined",
-                participant("PA_" + randomId(), agentIdentity, "AGENT")));
-        webhook("LiveKit: alice left", event("participant_left", participant(firstSession, "alice", "STANDARD")));
-        String secondSession = "PA_" + randomId();
+        webhook("LiveKit: room started", events.roomStarted());
+        String firstSession = events.newSessionId();
+        webhook("LiveKit: alice joined", events.participantJoined(firstSession, "alice", "STANDARD"));
+        webhook("LiveKit: the agent joined",
+                events.participantJoined(events.newSessionId(), agentIdentity, "AGENT"));
+        webhook("LiveKit: alice left", events.participantLeft(firstSession, "alice", "STANDARD"));
+        String secondSession = events.newSessionId();
         JsonNode back = webhook("LiveKit: alice rejoined within the grace period",
-                event("participant_joined", participant(secondSession, "alice", "STANDARD")));
+                events.participantJoined(secondSession, "alice", "STANDARD"));
         if (back.path("agentPid").asLong(-1) != agentPid) {
             throw new SimulationException("the agent changed while alice was away; expected it to stay");
         }
         out.println("     (same agent process, pid " + agentPid + ")");
         JsonNode grace = webhook("LiveKit: alice left again",
-                event("participant_left", participant(secondSession, "alice", "STANDARD")));
+                events.participantLeft(secondSession, "alice", "STANDARD"));
         awaitRoomGone(grace.path("graceRemaining").asLong(0), agentPid);
         out.println("Done: the room went through its whole lifecycle.");
     }
@@ -134,8 +134,7 @@ final class Simulator {
                         : "; agent process " + agentPid + " has exited") : ""));
     }
 
-    private JsonNode webhook(String what, ObjectNode event) throws IOException, InterruptedException {
-        byte[] body = json.writeValueAsBytes(event);
+    private JsonNode webhook(String what, byte[] body) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/webhook"))
                 .header("Content-Type", "application/webhook+json")
                 .header("Authorization", signer.authorization(body))
@@ -144,24 +143,6 @@ final class Simulator {
         JsonNode room = roomView().orElse(null);
         print(what, "webhook " + reply.path("outcome").asText(), room);
         return room == null ? json.createObjectNode() : room;
-    }
-
-    private ObjectNode event(String type, @Nullable ObjectNode participant) {
-        ObjectNode event = json.createObjectNode();
-        event.put("event", type);
-        event.putObject("room").put("sid", roomSid).put("name", room);
-        if (participant != null) {
-            event.set("participant", participant);
-        }
-        event.put("id", "EV_" + randomId());
-        event.put("createdAt", Long.toString(Instant.now().getEpochSecond()));
-        return event;
-    }
-
-    private ObjectNode participant(String sid, String identity, String kind) {
-        ObjectNode participant = json.createObjectNode();
-        participant.put("sid", sid).put("identity", identity).put("state", "ACTIVE").put("kind", kind);
-        return participant;
     }
 
     private Optional<JsonNode> roomView() throws IOException, InterruptedException {
@@ -222,12 +203,6 @@ final class Simulator {
             line.append(String.format(", grace period %.1f s left", room.path("graceRemaining").asLong() / 1000.0));
         }
         return line.toString();
-    }
-
-    private String randomId() {
-        byte[] bytes = new byte[6];
-        random.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     /** The server answered something the lifecycle does not allow. */
