@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar agent-lifecycle-example.jar [server]        start the quick-start server (configured by environment)
+ * java -jar agent-lifecycle-example.jar demo            start it and play one room's whole lifecycle against it
  * java -jar agent-lifecycle-example.jar simulate [room] play a room's whole lifecycle against a running server
  * java -jar agent-lifecycle-example.jar agent &lt;room&gt;    the sample agent (the server's default agent command)
  * </pre>
@@ -24,7 +25,8 @@ public final class Main {
         Map<String, String> env = System.getenv();
         int status;
         switch (command) {
-            case "server" -> status = server(env);
+            case "server" -> status = server(env, false);
+            case "demo" -> status = server(env, true);
             case "simulate" -> status = Simulator.run(rest, env, System.out);
             case "agent" -> status = SampleAgent.run(rest, env);
             case "help", "-h", "--help" -> {
@@ -40,7 +42,7 @@ public final class Main {
         System.exit(status);
     }
 
-    private static int server(Map<String, String> env) throws InterruptedException {
+    private static int server(Map<String, String> env, boolean demo) throws InterruptedException {
         // Without TCP_NODELAY the JDK server delays small responses by up to 40 ms (Nagle + delayed ACK).
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -66,6 +68,12 @@ public final class Main {
             stopped.countDown();
         }, "agent-lifecycle-shutdown"));
         server.printBanner(System.out);
+        if (demo) {
+            int played = Simulator.play(config, Simulator.randomRoomName(), System.out);
+            System.out.println(played == 0
+                    ? "The server keeps running at " + config.apiUrl() + "; press Ctrl-C to stop it."
+                    : "The demo did not go as expected (see above); the server keeps running; Ctrl-C stops it.");
+        }
         stopped.await();
         return 0;
     }
@@ -74,6 +82,7 @@ public final class Main {
         System.err.println("""
                 usage: java -jar agent-lifecycle-example.jar [command]
                   server            start the quick-start server (default; configured by environment variables)
+                  demo              start the server and play one room's whole lifecycle against it
                   simulate [room]   play a whole room lifecycle against a running server (needs ADMIN_TOKEN)
                   agent <room>      run the sample agent""");
     }

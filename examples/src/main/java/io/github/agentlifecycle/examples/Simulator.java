@@ -62,12 +62,13 @@ final class Simulator {
                     + " start) so the room can be inspected");
             return 2;
         }
-        byte[] suffix = new byte[3];
-        new SecureRandom().nextBytes(suffix);
-        String room = args.length > 0 ? args[0] : "demo-" + HexFormat.of().formatHex(suffix);
-        Simulator simulator = new Simulator(config, room, out);
+        return play(config, args.length > 0 ? args[0] : randomRoomName(), out);
+    }
+
+    /** Plays the lifecycle of {@code room} against the server {@code config} describes; 0 when it went as expected. */
+    static int play(ExampleConfig config, String room, PrintStream out) throws InterruptedException {
         try {
-            simulator.play();
+            new Simulator(config, room, out).play();
             return 0;
         } catch (ConnectException e) {
             System.err.println("simulate: cannot reach the server at " + config.apiUrl() + "; is it running?");
@@ -75,6 +76,12 @@ final class Simulator {
             System.err.println("simulate: " + e.getMessage());
         }
         return 1;
+    }
+
+    static String randomRoomName() {
+        byte[] suffix = new byte[3];
+        new SecureRandom().nextBytes(suffix);
+        return "demo-" + HexFormat.of().formatHex(suffix);
     }
 
     private void play() throws IOException, InterruptedException {
