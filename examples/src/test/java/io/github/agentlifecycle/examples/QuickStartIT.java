@@ -164,7 +164,7 @@ class QuickStartIT {
         try (ExampleServer server = startServer(env)) {
             String tokenLine = server.awaitLine(line -> line.contains("admin token (generated"), WAIT);
             String adminToken = tokenLine.substring(tokenLine.lastIndexOf(' ') + 1);
-            assertThat(server.out()).anyMatch(line -> line.startsWith("WARNING: LIVEKIT_API_KEY and LIVEKIT_API_SECRET"));
+            server.awaitLine(line -> line.startsWith("WARNING: LIVEKIT_API_KEY and LIVEKIT_API_SECRET"), WAIT);
             ExampleApi api = new ExampleApi(port, adminToken, new LiveKitCredentials("devkey", "secret"));
             assertThat(api.stats().path("totalRooms").asInt()).isZero();
 
@@ -182,6 +182,24 @@ class QuickStartIT {
             server.awaitLine(line -> line.matches(".*Room room-sim: agent ai-agent-\\S+ exited \\(exit code 0\\).*"),
                     WAIT);
             assertThat(server.agentPids()).isEmpty();
+        }
+    }
+
+    @Test
+    void theDemoCommandStartsTheServerPlaysARoomAndKeepsServing() throws Exception {
+        int port = ExampleServer.freePort();
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", Integer.toString(port));
+        env.put("GRACE_PERIOD_MS", "1000");
+        env.put("ADMIN_TOKEN", ADMIN_TOKEN);
+        env.put("AGENT_STATE_DIR", stateDirectory.toString());
+        try (ExampleServer demo = ExampleServer.run(env, "demo")) {
+            demo.awaitLine(line -> line.startsWith("The server keeps running at"), Duration.ofSeconds(60));
+            assertThat(demo.out()).contains("Done: the room went through its whole lifecycle.");
+            assertThat(demo.agentPids()).isEmpty();
+            ExampleApi api = new ExampleApi(port, ADMIN_TOKEN, new LiveKitCredentials("devkey", "secret"));
+            assertThat(api.stats().path("roomsClosed").asLong()).isEqualTo(1);
+            assertThat(demo.terminate(WAIT)).isNotEqualTo(-1);
         }
     }
 
