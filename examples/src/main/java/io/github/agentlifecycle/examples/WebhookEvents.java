@@ -12,38 +12,45 @@ import org.jspecify.annotations.Nullable;
  * Webhook bodies for one room instance, shaped like the ones a LiveKit server sends (protobuf JSON, camelCase,
  * int64 as strings), each with a fresh event id. Not thread-safe.
  */
-final class WebhookEvents {
+public final class WebhookEvents {
     private final ObjectMapper json = new ObjectMapper();
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
     private final String room;
     private final String roomSid;
 
-    WebhookEvents(String room, Clock clock) {
+    /** Events of a new instance (room sid) of {@code room}, stamped with {@code clock}'s time. */
+    public WebhookEvents(String room, Clock clock) {
         this.room = room;
         this.clock = clock;
         this.roomSid = randomId("RM_");
     }
 
     /** A fresh participant session id, like LiveKit's {@code PA_...}. */
-    String newSessionId() {
+    public String newSessionId() {
         return randomId("PA_");
     }
 
-    byte[] roomStarted() {
+    /** A {@code room_started} body. */
+    public byte[] roomStarted() {
         return bytes(event("room_started", null));
     }
 
-    byte[] roomFinished() {
+    /** A {@code room_finished} body. */
+    public byte[] roomFinished() {
         return bytes(event("room_finished", null));
     }
 
-    /** {@code kind} is LiveKit's participant kind: {@code STANDARD} for people, {@code AGENT} for agents. */
-    byte[] participantJoined(String sessionId, String identity, String kind) {
+    /**
+     * A {@code participant_joined} body; {@code kind} is LiveKit's participant kind: {@code STANDARD} for people,
+     * {@code AGENT} for agents.
+     */
+    public byte[] participantJoined(String sessionId, String identity, String kind) {
         return bytes(event("participant_joined", participant(sessionId, identity, kind, "ACTIVE")));
     }
 
-    byte[] participantLeft(String sessionId, String identity, String kind) {
+    /** A {@code participant_left} body for the session {@code sessionId}. */
+    public byte[] participantLeft(String sessionId, String identity, String kind) {
         return bytes(event("participant_left", participant(sessionId, identity, kind, "DISCONNECTED")));
     }
 

@@ -15,26 +15,35 @@ import java.util.Base64;
  * API secret, issued by the API key, carrying the base64 SHA-256 of the exact body in its {@code sha256} claim.
  * Thread-safe.
  */
-final class WebhookSigner {
-    private static final Duration VALIDITY = Duration.ofMinutes(5);
+public final class WebhookSigner {
+    /** How long a signature is valid by default, like LiveKit's. */
+    public static final Duration DEFAULT_VALIDITY = Duration.ofMinutes(5);
 
     private final LiveKitCredentials credentials;
     private final Algorithm algorithm;
     private final Clock clock;
+    private final Duration validity;
 
-    WebhookSigner(LiveKitCredentials credentials, Clock clock) {
+    /** Signs with {@code credentials}, each signature valid from {@code clock}'s now for {@code validity}. */
+    public WebhookSigner(LiveKitCredentials credentials, Clock clock, Duration validity) {
         this.credentials = credentials;
         this.algorithm = Algorithm.HMAC256(credentials.apiSecret());
         this.clock = clock;
+        this.validity = validity;
+    }
+
+    /** Signs with {@code credentials}, each signature valid for {@link #DEFAULT_VALIDITY}. */
+    public WebhookSigner(LiveKitCredentials credentials, Clock clock) {
+        this(credentials, clock, DEFAULT_VALIDITY);
     }
 
     /** The {@code Authorization} header value for {@code body}. */
-    String authorization(byte[] body) {
+    public String authorization(byte[] body) {
         Instant now = clock.instant();
         return JWT.create()
                 .withIssuer(credentials.apiKey())
                 .withNotBefore(now)
-                .withExpiresAt(now.plus(VALIDITY))
+                .withExpiresAt(now.plus(validity))
                 .withClaim("sha256", Base64.getEncoder().encodeToString(sha256(body)))
                 .sign(algorithm);
     }
