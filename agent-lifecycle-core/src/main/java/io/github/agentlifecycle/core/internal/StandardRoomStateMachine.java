@@ -21,12 +21,9 @@ import io.github.agentlifecycle.core.spi.Transition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -110,8 +107,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         private long lastActivity;
         private Map<String, Participant> sessions;
         private boolean sessionsCopied;
-        private Set<String> tombstones;
-        private boolean tombstonesCopied;
+        private RecentSessions tombstones;
         private boolean hadHumans;
         private boolean agentWanted;
         private boolean closing;
@@ -134,7 +130,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             this.createdAt = record.createdAt();
             this.lastActivity = record.lastActivity();
             this.sessions = record.sessions();
-            this.tombstones = record.tombstones();
+            this.tombstones = RecentSessions.of(record.tombstones());
             this.hadHumans = record.hadHumans();
             this.agentWanted = record.agentWanted();
             this.closing = record.closing();
@@ -626,15 +622,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         }
 
         private void addTombstone(String sessionId) {
-            if (!tombstonesCopied) {
-                tombstones = new LinkedHashSet<>(tombstones);
-                tombstonesCopied = true;
-            }
-            if (tombstones.add(sessionId) && tombstones.size() > MAX_TOMBSTONES) {
-                Iterator<String> oldest = tombstones.iterator();
-                oldest.next();
-                oldest.remove();
-            }
+            tombstones = tombstones.plus(sessionId, MAX_TOMBSTONES);
         }
 
         private void ignored(RoomEvent event, IgnoreReason reason) {

@@ -3,11 +3,12 @@ package io.github.agentlifecycle.core.spi;
 import io.github.agentlifecycle.core.CloseReason;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.RoomState;
+import io.github.agentlifecycle.core.internal.RecentSessions;
 import io.github.agentlifecycle.core.internal.Require;
 import io.github.agentlifecycle.core.internal.Sessions;
+import java.util.AbstractMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -191,7 +192,7 @@ public final class RoomRecord {
         private long createdAt;
         private long lastActivity;
         private Map<String, Participant> sessions = Collections.emptyMap();
-        private Set<String> tombstones = Collections.emptySet();
+        private Set<String> tombstones = RecentSessions.empty();
         private boolean hadHumans;
         private boolean agentWanted;
         private boolean closing;
@@ -242,17 +243,19 @@ public final class RoomRecord {
             return this;
         }
 
-        /** Sets {@link RoomRecord#sessions()} (copied). */
+        /** Sets {@link RoomRecord#sessions()} (copied, unless it is another record's). */
         public Builder sessions(Map<String, Participant> value) {
             sessions = value.isEmpty() ? Collections.emptyMap()
-                    : Collections.unmodifiableMap(new LinkedHashMap<>(value));
+                    : value instanceof FrozenSessions ? value : new FrozenSessions(value);
             return this;
         }
 
-        /** Sets {@link RoomRecord#tombstones()} (copied). */
+        /**
+         * Sets {@link RoomRecord#tombstones()} (copied, unless it is another record's), oldest first. A record keeps
+         * what it is given; the standard state machine keeps about the 1024 most recent.
+         */
         public Builder tombstones(Set<String> value) {
-            tombstones = value.isEmpty() ? Collections.emptySet()
-                    : Collections.unmodifiableSet(new LinkedHashSet<>(value));
+            tombstones = RecentSessions.of(value);
             return this;
         }
 
@@ -312,6 +315,37 @@ public final class RoomRecord {
         /** Builds the record. */
         public RoomRecord build() {
             return new RoomRecord(this);
+        }
+    }
+
+    /** An unmodifiable copy of a session map, in its iteration order; shared between records instead of copied. */
+    private static final class FrozenSessions extends AbstractMap<String, Participant> {
+        private final Map<String, Participant> sessions;
+        private final Set<Map.Entry<String, Participant>> entries;
+
+        FrozenSessions(Map<String, Participant> value) {
+            this.sessions = new LinkedHashMap<>(value);
+            this.entries = Collections.unmodifiableMap(sessions).entrySet();
+        }
+
+        @Override
+        public @Nullable Participant get(Object key) {
+            return sessions.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return sessions.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return sessions.size();
+        }
+
+        @Override
+        public Set<Map.Entry<String, Participant>> entrySet() {
+            return entries;
         }
     }
 }
