@@ -1,0 +1,31 @@
+package io.github.agentlifecycle.benchmarks.load;
+
+import java.util.Arrays;
+
+/** Percentiles of a set of latencies in nanoseconds. */
+final class LatencyStats {
+    private final long[] sorted;
+
+    LatencyStats(long[] nanos, int count) {
+        this.sorted = Arrays.copyOf(nanos, count);
+        Arrays.sort(sorted);
+    }
+
+    /** The {@code p}-th percentile in milliseconds (nearest rank). */
+    double millis(double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
+    }
+
+    int count() {
+        return sorted.length;
+    }
+
+    String summary() {
+        return String.format("n=%d p50=%.2f ms p90=%.2f ms p99=%.2f ms max=%.2f ms", count(), millis(50), millis(90),
+                millis(99), millis(100));
+    }
+}
