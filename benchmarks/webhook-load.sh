@@ -25,8 +25,8 @@ echo "--- warm-up (10 s, not recorded)"
 wrk -t1 -c16 -d10s -s benchmarks/wrk/webhook-load.lua "http://127.0.0.1:$port" -- target/webhooks.tsv > /dev/null
 echo "--- as fast as possible: wrk -t1 -c16 -d30s"
 wrk -t1 -c16 -d30s --latency -s benchmarks/wrk/webhook-load.lua "http://127.0.0.1:$port" -- target/webhooks.tsv
-echo "--- paced at about 5000 requests/s: wrk -t1 -c50 -d30s, 10 ms between requests per connection"
-wrk -t1 -c50 -d30s --latency -s benchmarks/wrk/webhook-paced.lua "http://127.0.0.1:$port" -- target/webhooks.tsv
+echo "--- paced at about 5000 requests/s: wrk -t1 -c56 -d30s, 10 ms between requests per connection"
+wrk -t1 -c56 -d30s --latency -s benchmarks/wrk/webhook-paced.lua "http://127.0.0.1:$port" -- target/webhooks.tsv
 echo "--- server counters"
 curl -s -H "Authorization: Bearer $admin" "$api/stats"
 echo

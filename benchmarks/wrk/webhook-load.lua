@@ -5,7 +5,7 @@
 local requests = {}
 local count = 0
 local next_index = 0
-local failures = 0
+failures = 0
 local threads = {}
 
 function setup(thread)
@@ -38,7 +38,7 @@ end
 function done(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(threads) do
-    total = total + thread:get("failures")
+    total = total + (thread:get("failures") or 0)
   end
   io.write(string.format("non-200 answers: %d\n", total))
 end

@@ -309,8 +309,7 @@ public final class Engine {
         return call(() -> {
             LiveAgent agent = agents.get(roomName);
             return agent != null && agent.identity.equals(agentIdentity)
-                    && MessageDigest.isEqual(agent.credential.getBytes(StandardCharsets.UTF_8),
-                            credential.getBytes(StandardCharsets.UTF_8));
+                    && MessageDigest.isEqual(agent.credential, credential.getBytes(StandardCharsets.UTF_8));
         });
     }
 
@@ -538,13 +537,14 @@ public final class Engine {
             return;
         }
         String identity = config.agentIdentityPrefix() + token(6);
-        LiveAgent agent = new LiveAgent(room, generation, identity, token(24));
+        String credential = token(24);
+        LiveAgent agent = new LiveAgent(room, generation, identity, credential.getBytes(StandardCharsets.UTF_8));
         agents.put(room, agent);
         deliver(room, new RoomInput.AgentAssigned(generation, identity));
         published.add(new LifecycleEvent.AgentLaunching(room, identity, generation));
         CompletionStage<AgentHandle> stage;
         try {
-            stage = launcher.launch(new AgentSpec(room, identity, agent.credential, generation));
+            stage = launcher.launch(new AgentSpec(room, identity, credential, generation));
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }

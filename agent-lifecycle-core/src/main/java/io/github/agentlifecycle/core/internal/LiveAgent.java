@@ -11,12 +11,13 @@ final class LiveAgent {
     final String room;
     final int generation;
     final String identity;
-    final String credential;
+    /** The agent's credential as UTF-8 bytes (the launcher got it as a string). */
+    final byte[] credential;
     @Nullable AgentHandle handle;
     boolean stopRequested;
     boolean exitReported;
 
-    LiveAgent(String room, int generation, String identity, String credential) {
+    LiveAgent(String room, int generation, String identity, byte[] credential) {
         this.room = room;
         this.generation = generation;
         this.identity = identity;

@@ -7,9 +7,13 @@ import io.github.agentlifecycle.core.internal.RecentSessions;
 import io.github.agentlifecycle.core.internal.Require;
 import io.github.agentlifecycle.core.internal.Sessions;
 import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -318,34 +322,84 @@ public final class RoomRecord {
         }
     }
 
-    /** An unmodifiable copy of a session map, in its iteration order; shared between records instead of copied. */
+    /**
+     * An unmodifiable copy of a session map in its iteration order, kept in two arrays: a room has few sessions, and
+     * this keeps an idle room small. Shared between records instead of copied.
+     */
     private static final class FrozenSessions extends AbstractMap<String, Participant> {
-        private final Map<String, Participant> sessions;
-        private final Set<Map.Entry<String, Participant>> entries;
+        private final String[] ids;
+        private final Participant[] participants;
 
         FrozenSessions(Map<String, Participant> value) {
-            this.sessions = new LinkedHashMap<>(value);
-            this.entries = Collections.unmodifiableMap(sessions).entrySet();
+            ids = new String[value.size()];
+            participants = new Participant[value.size()];
+            int i = 0;
+            for (Map.Entry<String, Participant> entry : value.entrySet()) {
+                ids[i] = Require.nonNull(entry.getKey(), "session id");
+                participants[i] = Require.nonNull(entry.getValue(), "participant");
+                i++;
+            }
+        }
+
+        private int indexOf(@Nullable Object id) {
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i].equals(id)) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         @Override
-        public @Nullable Participant get(Object key) {
-            return sessions.get(key);
+        public @Nullable Participant get(@Nullable Object id) {
+            int i = indexOf(id);
+            return i < 0 ? null : participants[i];
         }
 
         @Override
-        public boolean containsKey(Object key) {
-            return sessions.containsKey(key);
+        public boolean containsKey(@Nullable Object id) {
+            return indexOf(id) >= 0;
         }
 
         @Override
         public int size() {
-            return sessions.size();
+            return ids.length;
+        }
+
+        @Override
+        public Collection<Participant> values() {
+            return Collections.unmodifiableList(Arrays.asList(participants));
         }
 
         @Override
         public Set<Map.Entry<String, Participant>> entrySet() {
-            return entries;
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Map.Entry<String, Participant>> iterator() {
+                    return new Iterator<>() {
+                        private int next;
+
+                        @Override
+                        public boolean hasNext() {
+                            return next < ids.length;
+                        }
+
+                        @Override
+                        public Map.Entry<String, Participant> next() {
+                            if (next >= ids.length) {
+                                throw new NoSuchElementException();
+                            }
+                            int i = next++;
+                            return new AbstractMap.SimpleImmutableEntry<>(ids[i], participants[i]);
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return ids.length;
+                }
+            };
         }
     }
 }
