@@ -9,21 +9,25 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable set of session ids that remembers the most recent ones, oldest first. Adding returns a new set that
- * shares all but the newest few entries with this one, so a room with a long history costs little per change: the
- * entries live in chunks of {@value #CHUNK} that are never changed once full, and when the set grows past its
- * limit its oldest chunk is dropped whole. Thread-safe (immutable).
+ * shares almost everything with this one, so a room with a long history costs little per change: the entries live
+ * in chunks of {@value #CHUNK} that are never changed once full, the full chunks share one hash index that is
+ * rebuilt only when a chunk fills up or is dropped, and when the set grows past its limit its oldest chunk is
+ * dropped whole. Thread-safe (immutable).
  */
 public final class RecentSessions extends AbstractSet<String> {
     static final int CHUNK = 32;
-    private static final RecentSessions EMPTY = new RecentSessions(new Chunk[0], 0);
+    private static final RecentSessions EMPTY = new RecentSessions(new Chunk[0], 0, null);
 
     /** Chunks oldest first; every chunk but the last is full. */
     private final Chunk[] chunks;
     private final int size;
+    /** Open-addressing index of the entries of the full chunks: position + 1, or 0 for an empty slot. */
+    private final int @Nullable [] index;
 
-    private RecentSessions(Chunk[] chunks, int size) {
+    private RecentSessions(Chunk[] chunks, int size, int @Nullable [] index) {
         this.chunks = chunks;
         this.size = size;
+        this.index = index;
     }
 
     /** The empty set. */
@@ -66,21 +70,38 @@ public final class RecentSessions extends AbstractSet<String> {
             nextSize -= next[drop].size();
             drop++;
         }
-        return new RecentSessions(drop == 0 ? next : Arrays.copyOfRange(next, drop, next.length), nextSize);
+        if (drop > 0) {
+            next = Arrays.copyOfRange(next, drop, next.length);
+        }
+        boolean filled = next[next.length - 1].size() == CHUNK;
+        return new RecentSessions(next, nextSize, drop > 0 || filled ? index(next) : index);
     }
 
     @Override
     public boolean contains(Object candidate) {
-        if (!(candidate instanceof String session)) {
+        if (!(candidate instanceof String session) || size == 0) {
             return false;
         }
         int hash = session.hashCode();
-        for (int c = chunks.length - 1; c >= 0; c--) {
-            if (chunks[c].contains(session, hash)) {
+        Chunk newest = chunks[chunks.length - 1];
+        if (newest.size() < CHUNK && newest.contains(session, hash)) {
+            return true;
+        }
+        if (index == null) {
+            return false;
+        }
+        int mask = index.length - 1;
+        for (int slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
+            int entry = index[slot];
+            if (entry == 0) {
+                return false;
+            }
+            Chunk chunk = chunks[(entry - 1) / CHUNK];
+            int i = (entry - 1) % CHUNK;
+            if (chunk.hashes[i] == hash && chunk.ids[i].equals(session)) {
                 return true;
             }
         }
-        return false;
     }
 
     @Override
@@ -114,22 +135,40 @@ public final class RecentSessions extends AbstractSet<String> {
         };
     }
 
-    /**
-     * Up to {@value #CHUNK} ids with their hashes; a full chunk also gets a small open-addressing table, so looking
-     * an id up in it takes one or two probes.
-     */
+    /** An index of the full chunks of {@code chunks}, or null if there are none. */
+    private static int @Nullable [] index(Chunk[] chunks) {
+        int full = chunks[chunks.length - 1].size() == CHUNK ? chunks.length : chunks.length - 1;
+        if (full == 0) {
+            return null;
+        }
+        int[] table = new int[Integer.highestOneBit(full * CHUNK * 2 - 1) * 2];
+        int mask = table.length - 1;
+        for (int c = 0; c < full; c++) {
+            for (int i = 0; i < CHUNK; i++) {
+                int slot = spread(chunks[c].hashes[i]) & mask;
+                while (table[slot] != 0) {
+                    slot = (slot + 1) & mask;
+                }
+                table[slot] = c * CHUNK + i + 1;
+            }
+        }
+        return table;
+    }
+
+    private static int spread(int hash) {
+        return hash ^ (hash >>> 16);
+    }
+
+    /** Up to {@value #CHUNK} ids with their hashes. */
     private static final class Chunk {
         static final Chunk EMPTY = new Chunk(new String[0], new int[0]);
-        private static final int SLOTS = 2 * CHUNK;
 
         final String[] ids;
-        private final int[] hashes;
-        private final byte @Nullable [] table;
+        final int[] hashes;
 
         private Chunk(String[] ids, int[] hashes) {
             this.ids = ids;
             this.hashes = hashes;
-            this.table = ids.length == CHUNK ? index(hashes) : null;
         }
 
         int size() {
@@ -145,39 +184,12 @@ public final class RecentSessions extends AbstractSet<String> {
         }
 
         boolean contains(String id, int hash) {
-            if (table == null) {
-                for (int i = 0; i < hashes.length; i++) {
-                    if (hashes[i] == hash && ids[i].equals(id)) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            for (int slot = spread(hash); ; slot = (slot + 1) & (SLOTS - 1)) {
-                int entry = table[slot];
-                if (entry == 0) {
-                    return false;
-                }
-                if (hashes[entry - 1] == hash && ids[entry - 1].equals(id)) {
+            for (int i = 0; i < hashes.length; i++) {
+                if (hashes[i] == hash && ids[i].equals(id)) {
                     return true;
                 }
             }
-        }
-
-        private static byte[] index(int[] hashes) {
-            byte[] table = new byte[SLOTS];
-            for (int i = 0; i < hashes.length; i++) {
-                int slot = spread(hashes[i]);
-                while (table[slot] != 0) {
-                    slot = (slot + 1) & (SLOTS - 1);
-                }
-                table[slot] = (byte) (i + 1);
-            }
-            return table;
-        }
-
-        private static int spread(int hash) {
-            return (hash ^ (hash >>> 16) ^ (hash >>> 7)) & (SLOTS - 1);
+            return false;
         }
     }
 }
