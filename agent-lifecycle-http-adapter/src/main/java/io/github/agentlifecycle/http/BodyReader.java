@@ -1,8 +1,8 @@
 package io.github.agentlifecycle.http;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,21 +16,27 @@ final class BodyReader {
 
     private BodyReader() {}
 
-    /** The body, or null if it is longer than {@code limit} bytes. */
+    /**
+     * The body, or null if it is longer than {@code limit} bytes. Reads into an array that starts small and grows,
+     * so that the usual small body costs one small allocation.
+     */
     static byte @Nullable [] read(InputStream in, int limit) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(limit, 8192));
-        byte[] buffer = new byte[8192];
-        long total = 0;
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            total += n;
-            if (total > limit) {
-                drain(in, buffer, total);
-                return null;
+        byte[] body = new byte[(int) Math.min((long) limit + 1, 1024)];
+        int total = 0;
+        while (true) {
+            if (total == body.length) {
+                if (total > limit) {
+                    drain(in, new byte[8192], total);
+                    return null;
+                }
+                body = Arrays.copyOf(body, (int) Math.min((long) limit + 1, 2L * body.length));
             }
-            body.write(buffer, 0, n);
+            int n = in.read(body, total, body.length - total);
+            if (n < 0) {
+                return total == body.length ? body : Arrays.copyOf(body, total);
+            }
+            total += n;
         }
-        return body.toByteArray();
     }
 
     /** Reads and throws away what is left of a body, up to {@link #DRAIN_LIMIT}. */
