@@ -9,6 +9,7 @@ import static io.github.agentlifecycle.core.RealProcesses.script;
 import static io.github.agentlifecycle.core.RealProcesses.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.agentlifecycle.core.internal.ProcessTree;
 import io.github.agentlifecycle.core.spi.AgentExit;
 import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentSpec;
@@ -76,6 +77,34 @@ class ProcessTreeStopTest {
         assertThat(alive(pid)).isFalse();
         assertThat(alive(child)).isFalse();
         assertThat(filesIn(dir.resolve("state"))).isEmpty();
+    }
+
+    /**
+     * An agent that ignores SIGTERM and starts a long-lived child every few milliseconds: the SIGKILL round lists the
+     * tree and then signals it, so now and then the agent starts a child between the two. Such a child must die too,
+     * or the agent's exit is never reported. Each of several stops has a good chance to hit that moment.
+     */
+    @Test
+    void childStartedWhileTheTreeIsBeingKilledIsKilledToo() throws Exception {
+        Path agent = script(dir, "agent.sh", """
+                trap '' TERM
+                while :; do
+                  sleep 1000 &
+                  child=$!
+                  sleep 0.01
+                  kill -9 "$child"
+                  wait "$child"
+                done""");
+        for (int stop = 0; stop < 12; stop++) {
+            AgentHandle handle = launch(agent);
+            long pid = handle.pid().orElseThrow();
+            await(() -> ProcessTree.members(pid).size() >= 3, "the agent to start its children");
+
+            handle.stop(Duration.ofMillis(50));
+
+            assertThat(get(handle.onExit())).as("stop %d", stop).isEqualTo(AgentExit.signalled(9, true));
+            assertThat(RealProcesses.sessionOrGroupMembers(pid)).as("stop %d", stop).isEmpty();
+        }
     }
 
     @Test

@@ -694,7 +694,11 @@ public final class Engine {
         return new MaintenanceReport(roomsBefore, repaired, orphans, deadAgents, closing);
     }
 
-    /** Finds agents whose handle says they are gone although no exit was reported. */
+    /**
+     * Finds agents whose handle says they are gone although no exit was reported. An agent whose exit stage has
+     * completed did report its exit (the report waits in the loop's queue behind this command): it is handled now
+     * with the status it reported, not as lost.
+     */
     private int healthCheck() {
         int dead = 0;
         for (LiveAgent agent : new ArrayList<>(agents.values())) {
@@ -709,6 +713,11 @@ public final class Engine {
                 alive = true;
             }
             if (!alive) {
+                AgentExit reported = reportedExit(handle);
+                if (reported != null) {
+                    exited(agent, reported);
+                    continue;
+                }
                 dead++;
                 LOG.log(Level.WARNING, "Room " + agent.room + ": health check found agent " + agent.identity
                         + " dead without an exit report");
@@ -716,6 +725,16 @@ public final class Engine {
             }
         }
         return dead;
+    }
+
+    /** The exit {@code handle} has already reported, or null if its exit stage has not completed normally. */
+    private static @Nullable AgentExit reportedExit(AgentHandle handle) {
+        try {
+            CompletableFuture<AgentExit> exit = handle.onExit().toCompletableFuture();
+            return exit.isDone() && !exit.isCompletedExceptionally() ? exit.getNow(null) : null;
+        } catch (RuntimeException launcherBug) {
+            return null;
+        }
     }
 
     // ---- views ------------------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A running agent process and everything it started. {@link #onExit()} completes only once the whole tree is
  * gone: when the root exits by itself, what it left behind gets SIGTERM and, after the stop timeout, SIGKILL; when
- * it exits after {@link #stop}, the rest of the tree keeps what is left of that stop's timeout. Once the tree is
- * gone no signal is sent any more, so a pid reused by another process is never hit.
+ * it exits after {@link #stop}, the rest of the tree keeps what is left of that stop's timeout. Once SIGKILL has
+ * been sent, processes of the tree found later (started while the tree was being listed and signalled) get SIGKILL
+ * at once. Once the tree is gone no signal is sent any more, so a pid reused by another process is never hit.
  * Thread-safe; no method blocks.
  */
 public final class ProcessAgent implements AgentHandle {
@@ -29,6 +30,7 @@ public final class ProcessAgent implements AgentHandle {
     private final Runnable onGone;
     private final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private volatile boolean killed;
     private final Map<Long, ProcessHandle> known = new LinkedHashMap<>();
     private final List<Clock.Timer> kills = new ArrayList<>();
 
@@ -84,7 +86,7 @@ public final class ProcessAgent implements AgentHandle {
 
     /** SIGKILL to whatever is left of the tree {@code delay} from now, unless the tree is gone by then. */
     private void killLater(Duration delay) {
-        Clock.Timer timer = clock.schedule(Require.nanos(delay), () -> ProcessTree.signal(snapshot(), true));
+        Clock.Timer timer = clock.schedule(Require.nanos(delay), this::kill);
         synchronized (known) {
             if (exit.isDone()) {
                 timer.cancel();
@@ -92,6 +94,12 @@ public final class ProcessAgent implements AgentHandle {
                 kills.add(timer);
             }
         }
+    }
+
+    /** SIGKILL to the tree; from now on {@link #awaitGone} also kills the members it finds. */
+    private void kill() {
+        killed = true;
+        ProcessTree.signal(snapshot(), true);
     }
 
     /** Live members now plus every member seen before (they may have been re-parented since); none once gone. */
@@ -122,11 +130,17 @@ public final class ProcessAgent implements AgentHandle {
         awaitGone(leftovers);
     }
 
-    /** Finishes once none of {@code members}, nor anything of the tree started meanwhile, runs any more. */
+    /**
+     * Finishes once none of {@code members}, nor anything of the tree started meanwhile, runs any more. After the
+     * SIGKILL round, members are killed first: one started just as the round listed the tree missed it.
+     */
     private void awaitGone(List<ProcessHandle> members) {
         if (members.isEmpty()) {
             finish();
             return;
+        }
+        if (killed) {
+            ProcessTree.signal(members, true);
         }
         CompletableFuture<?>[] gone = members.stream().map(member -> ProcessTree.onExit(member, clock)).toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(gone).whenComplete((done, error) -> awaitGone(snapshot()));
