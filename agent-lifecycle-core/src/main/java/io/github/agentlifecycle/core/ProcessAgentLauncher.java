@@ -28,6 +28,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,6 +75,8 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         thread.setDaemon(true);
         return thread;
     });
+    /** Lists and signals agents' process trees, which means reading the host's process table, off the engine. */
+    private final ThreadPoolExecutor stops = stopThreads();
     private volatile Clock clock = Clock.system();
     private volatile Duration stopTimeout = Duration.ofSeconds(10);
     private volatile @Nullable AgentRecordStore records;
@@ -146,6 +151,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
     @Override
     public void close() {
         launches.shutdown();
+        stops.shutdown();
         OutputPump pump = output;
         if (pump != null) {
             pump.close(1000);
@@ -201,7 +207,18 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             if (store != null) {
                 store.delete(pid);
             }
-        });
+        }, stops);
+    }
+
+    private static ThreadPoolExecutor stopThreads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "agent-stopper");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**

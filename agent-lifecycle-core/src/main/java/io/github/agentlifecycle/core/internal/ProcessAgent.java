@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -20,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * it exits after {@link #stop}, the rest of the tree keeps what is left of that stop's timeout. Once SIGKILL has
  * been sent, processes of the tree found later (started while the tree was being listed and signalled) get SIGKILL
  * at once. Once the tree is gone no signal is sent any more, so a pid reused by another process is never hit.
- * Thread-safe; no method blocks.
+ * Listing the tree reads the host's process table, so it runs on the {@code work} executor, never on the caller's
+ * thread: {@link #stop} only closes stdin and sends SIGTERM to the root before it returns. Thread-safe; no method
+ * blocks.
  */
 public final class ProcessAgent implements AgentHandle {
     private final Process process;
@@ -28,6 +32,7 @@ public final class ProcessAgent implements AgentHandle {
     private final Clock clock;
     private final Duration leftoverTimeout;
     private final Runnable onGone;
+    private final Executor work;
     private final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile boolean killed;
@@ -39,14 +44,23 @@ public final class ProcessAgent implements AgentHandle {
      *
      * @param leftoverTimeout how long processes left behind by a root that exited by itself get after SIGTERM
      * @param onGone run once the whole tree is gone, before {@link #onExit()} completes
+     * @param work runs the listing and signalling of the tree; when it rejects a task, the task runs at once
      */
-    public ProcessAgent(Process process, String identity, Clock clock, Duration leftoverTimeout, Runnable onGone) {
+    public ProcessAgent(Process process, String identity, Clock clock, Duration leftoverTimeout, Runnable onGone,
+            Executor work) {
         this.process = process;
         this.identity = identity;
         this.clock = clock;
         this.leftoverTimeout = leftoverTimeout;
         this.onGone = onGone;
-        process.onExit().whenComplete((ended, error) -> rootExited());
+        this.work = task -> {
+            try {
+                work.execute(task);
+            } catch (RejectedExecutionException shutDown) {
+                task.run();
+            }
+        };
+        process.onExit().whenCompleteAsync((ended, error) -> rootExited(), this.work);
     }
 
     @Override
@@ -80,13 +94,16 @@ public final class ProcessAgent implements AgentHandle {
         } catch (IOException ignored) {
             // the agent may already be gone
         }
-        ProcessTree.signal(snapshot(), false);
+        if (process.isAlive()) {
+            ProcessTree.signal(List.of(process.toHandle()), false);
+        }
+        work.execute(() -> ProcessTree.signal(snapshot(), false));
         killLater(timeout);
     }
 
     /** SIGKILL to whatever is left of the tree {@code delay} from now, unless the tree is gone by then. */
     private void killLater(Duration delay) {
-        Clock.Timer timer = clock.schedule(Require.nanos(delay), this::kill);
+        Clock.Timer timer = clock.schedule(Require.nanos(delay), () -> work.execute(this::kill));
         synchronized (known) {
             if (exit.isDone()) {
                 timer.cancel();
@@ -143,7 +160,7 @@ public final class ProcessAgent implements AgentHandle {
             ProcessTree.signal(members, true);
         }
         CompletableFuture<?>[] gone = members.stream().map(member -> ProcessTree.onExit(member, clock)).toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(gone).whenComplete((done, error) -> awaitGone(snapshot()));
+        CompletableFuture.allOf(gone).whenCompleteAsync((done, error) -> awaitGone(snapshot()), work);
     }
 
     private void finish() {

@@ -2,19 +2,22 @@ package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.spi.Clock;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,17 +50,91 @@ public final class ProcessTree {
     }
 
     private static List<ProcessHandle> members(long rootPid, @Nullable ProcessHandle root) {
-        Map<Long, ProcessHandle> members = new LinkedHashMap<>();
+        Map<Long, Stat> table = readProc();
+        if (table == null) {
+            return descendantsOnly(root);
+        }
+        boolean rootRuns = root != null && isRunning(root);
+        Map<Long, List<Long>> children = new HashMap<>();
+        Set<Long> found = new LinkedHashSet<>();
+        if (rootRuns) {
+            found.add(rootPid);
+        }
+        table.forEach((pid, stat) -> {
+            children.computeIfAbsent(stat.parent(), parent -> new ArrayList<>()).add(pid);
+            if (stat.group() == rootPid) {
+                found.add(pid);
+            }
+        });
+        Deque<Long> pending = new ArrayDeque<>(found);
+        while (!pending.isEmpty()) {
+            for (long child : children.getOrDefault(pending.poll(), List.of())) {
+                if (found.add(child)) {
+                    pending.add(child);
+                }
+            }
+        }
+        long self = ProcessHandle.current().pid();
+        List<ProcessHandle> members = new ArrayList<>();
+        for (long pid : found) {
+            Stat stat = table.get(pid);
+            if (pid == self || (stat != null && stat.zombie())) {
+                continue;
+            }
+            if (pid == rootPid && rootRuns) {
+                members.add(root);
+            } else {
+                ProcessHandle.of(pid).ifPresent(members::add);
+            }
+        }
+        return members;
+    }
+
+    /** Where there is no {@code /proc}: the root and its descendants as the JDK sees them. */
+    private static List<ProcessHandle> descendantsOnly(@Nullable ProcessHandle root) {
+        List<ProcessHandle> members = new ArrayList<>();
         if (root != null && isRunning(root)) {
-            members.put(root.pid(), root);
-            root.descendants().forEach(child -> members.put(child.pid(), child));
+            members.add(root);
+            root.descendants().filter(ProcessTree::isRunning).forEach(members::add);
         }
-        for (ProcessHandle member : groupMembers(rootPid)) {
-            members.putIfAbsent(member.pid(), member);
-            member.descendants().forEach(child -> members.putIfAbsent(child.pid(), child));
+        return members;
+    }
+
+    /** What {@code /proc/<pid>/stat} says about one process. */
+    private record Stat(long parent, long group, boolean zombie) {}
+
+    /** Every process's parent, group and zombie state, read in one pass; null where there is no {@code /proc}. */
+    private static @Nullable Map<Long, Stat> readProc() {
+        if (!Files.isDirectory(PROC)) {
+            return null;
         }
-        members.values().removeIf(p -> !isRunning(p) || p.pid() == ProcessHandle.current().pid());
-        return new ArrayList<>(members.values());
+        Map<Long, Stat> table = new HashMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
+                    Stat stat = stat(entry);
+                    if (stat != null) {
+                        table.put(Long.parseLong(name), stat);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return null;
+        }
+        return table;
+    }
+
+    private static @Nullable Stat stat(Path processDirectory) {
+        try {
+            String stat = Files.readString(processDirectory.resolve("stat"), StandardCharsets.UTF_8);
+            int afterName = stat.lastIndexOf(')');
+            String[] fields = stat.substring(afterName + 2).split(" ", 4);
+            char state = fields[0].charAt(0);
+            return new Stat(Long.parseLong(fields[1]), Long.parseLong(fields[2]), state == 'Z' || state == 'X');
+        } catch (IOException | RuntimeException gone) {
+            return null;
+        }
     }
 
     /** Sends SIGTERM (or SIGKILL when {@code force}) to every process given; ignores ones already gone. */
@@ -123,40 +200,6 @@ public final class ProcessTree {
             return state == 'Z' || state == 'X';
         } catch (IOException | RuntimeException gone) {
             return false;
-        }
-    }
-
-    private static List<ProcessHandle> groupMembers(long groupId) {
-        List<ProcessHandle> members = new ArrayList<>();
-        if (!Files.isDirectory(PROC)) {
-            return members;
-        }
-        try (Stream<Path> entries = Files.list(PROC)) {
-            entries.forEach(entry -> {
-                String name = entry.getFileName().toString();
-                if (!name.isEmpty() && Character.isDigit(name.charAt(0))) {
-                    long pid = Long.parseLong(name);
-                    OptionalLong group = processGroupOf(pid);
-                    if (group.isPresent() && group.getAsLong() == groupId) {
-                        ProcessHandle.of(pid).ifPresent(members::add);
-                    }
-                }
-            });
-        } catch (IOException | RuntimeException unreadable) {
-            // fall back to descendants only
-        }
-        return members;
-    }
-
-    /** The process group of {@code pid} from {@code /proc/<pid>/stat}, where available. */
-    static OptionalLong processGroupOf(long pid) {
-        try {
-            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
-            int afterName = stat.lastIndexOf(')');
-            String[] fields = stat.substring(afterName + 2).split(" ");
-            return OptionalLong.of(Long.parseLong(fields[2]));
-        } catch (IOException | RuntimeException gone) {
-            return OptionalLong.empty();
         }
     }
 }
