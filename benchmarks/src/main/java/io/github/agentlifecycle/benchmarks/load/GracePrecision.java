@@ -8,6 +8,7 @@ import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.ProcessAgentLauncher;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
+import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.examples.WebhookEvents;
 import io.github.agentlifecycle.examples.WebhookSigner;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
@@ -56,7 +57,9 @@ import java.util.stream.Stream;
  *
  * <p>Also printed: a breakdown (when the grace timer fired, from then to {@code AgentStopping}, from there to
  * {@code AgentExited}), how the exits were reported, and the background webhook rate before and while the rooms
- * expire. The engine's INFO log is turned down to WARNING, as in the other benchmarks.
+ * expire. With {@code -Dgrace.diagnose=true} the agents' {@code stop} calls and exits are timed as well ({@link
+ * StopTimingLauncher}); {@code -Dgrace.stopThreads=N} runs an experiment ({@link OffLoopStopLauncher}). The
+ * engine's INFO log is turned down to WARNING, as in the other benchmarks.
  *
  * <p>Afterwards it checks that every measured room is gone, no agent process is left, and the state directory is
  * empty, then closes the manager. Agents are stopped, and any process left is killed, even when the run fails.
@@ -68,6 +71,14 @@ public final class GracePrecision {
     private static final String AGENT_SCRIPT = "while read -r l; do :; done";
     private static final LiveKitCredentials CREDENTIALS =
             new LiveKitCredentials("APIgraceBench", "grace-bench-secret-0123456789abcdef");
+    /** With {@code -Dgrace.diagnose=true}, agents' stop calls and exits are timed too (see {@link StopTimingLauncher}). */
+    private static final boolean DIAGNOSE = Boolean.getBoolean("grace.diagnose");
+    /**
+     * An experiment: with {@code -Dgrace.stopThreads=N}, an agent's {@code stop} only sends SIGTERM to its root
+     * process on the engine's thread and does the rest on N threads of its own (see {@link OffLoopStopLauncher});
+     * implies {@code grace.diagnose}.
+     */
+    private static final int STOP_THREADS = Integer.getInteger("grace.stopThreads", 0);
     /** The core's lifecycle log; kept referenced so its level sticks. */
     private static final Logger LIFECYCLE_LOG = Logger.getLogger("io.github.agentlifecycle.core.AgentManager");
 
@@ -112,8 +123,18 @@ public final class GracePrecision {
         ProcessAgentLauncher launcher = ProcessAgentLauncher.builder("sh", "-c", AGENT_SCRIPT)
                 .stateDirectory(stateDirectory)
                 .build();
+        AgentLauncher used = launcher;
+        if (STOP_THREADS > 0) {
+            System.out.println("EXPERIMENT: stop() sends SIGTERM to the agent's root process and leaves the rest of"
+                    + " the stop to " + STOP_THREADS + " threads of its own; this is not how the library works");
+            used = new OffLoopStopLauncher(used, STOP_THREADS);
+        }
+        StopTimingLauncher timing = DIAGNOSE || STOP_THREADS > 0 ? new StopTimingLauncher(used, rooms) : null;
+        if (timing != null) {
+            used = timing;
+        }
         AgentManagerConfig defaults = AgentManagerConfig.defaults();
-        AgentManager manager = AgentManager.builder(launcher)
+        AgentManager manager = AgentManager.builder(used)
                 .config(defaults.toBuilder()
                         .gracePeriod(grace)
                         .maxTotalAgents(roomCount + busyRooms)
@@ -189,6 +210,9 @@ public final class GracePrecision {
             traffic = null;
 
             report(timeline, leaveCalled, leaveReturned, graceNanos);
+            if (timing != null) {
+                diagnose(timeline, timing, graceNanos);
+            }
             System.out.println("agent exits as reported: " + timeline.exitKinds()
                     + " (LOST: found dead by the health check before the exit reached the engine)");
             System.out.printf("background webhooks: %.0f/s from the first leave to the first deadline,"
@@ -259,6 +283,35 @@ public final class GracePrecision {
         if (outOfBounds > 0) {
             throw new IllegalStateException(outOfBounds + " grace timers were not matched to their rooms");
         }
+    }
+
+    /** Where the time between the timer firing and the agent's exit reaching the engine went. */
+    private static void diagnose(GraceTimeline timeline, StopTimingLauncher timing, long grace) {
+        int n = timeline.stopping.length;
+        long[] signalled = new long[n];
+        long[] toStopCall = new long[n];
+        long[] stopCall = new long[n];
+        long[] afterStopCall = new long[n];
+        long[] toExitReport = new long[n];
+        long[] exitToEngine = new long[n];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            signalled[i] = timing.stopReturned.get(i) - timeline.timers[i].deadline;
+            toStopCall[i] = timing.stopCalled.get(i) - timeline.timers[i].fired;
+            stopCall[i] = timing.stopReturned.get(i) - timing.stopCalled.get(i);
+            afterStopCall[i] = timeline.stopping[i] - timing.stopReturned.get(i);
+            toExitReport[i] = timing.exitReported.get(i) - timing.stopReturned.get(i);
+            exitToEngine[i] = timeline.exited[i] - timing.exitReported.get(i);
+            total += stopCall[i];
+        }
+        System.out.println("    diagnosis: stop() returned after the deadline: "
+                + new LatencyStats(signalled, n).summary());
+        System.out.println("    diagnosis: timer fired to stop():   " + new LatencyStats(toStopCall, n).summary());
+        System.out.println("    diagnosis: stop() call (engine):    " + new LatencyStats(stopCall, n).summary()
+                + String.format(" total=%.0f ms", total / 1e6));
+        System.out.println("    diagnosis: stop() to AgentStopping: " + new LatencyStats(afterStopCall, n).summary());
+        System.out.println("    diagnosis: stop() to exit reported: " + new LatencyStats(toExitReport, n).summary());
+        System.out.println("    diagnosis: exit reported to engine: " + new LatencyStats(exitToEngine, n).summary());
     }
 
     private static void verifyClean(AgentManager manager, List<String> rooms, Path stateDirectory,
