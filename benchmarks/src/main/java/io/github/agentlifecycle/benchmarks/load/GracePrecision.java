@@ -58,8 +58,7 @@ import java.util.stream.Stream;
  * <p>Also printed: a breakdown (when the grace timer fired, from then to {@code AgentStopping}, from there to
  * {@code AgentExited}), how the exits were reported, and the background webhook rate before and while the rooms
  * expire. With {@code -Dgrace.diagnose=true} the agents' {@code stop} calls and exits are timed as well ({@link
- * StopTimingLauncher}); {@code -Dgrace.stopThreads=N} runs an experiment ({@link OffLoopStopLauncher}). The
- * engine's INFO log is turned down to WARNING, as in the other benchmarks.
+ * StopTimingLauncher}). The engine's INFO log is turned down to WARNING, as in the other benchmarks.
  *
  * <p>Afterwards it checks that every measured room is gone, no agent process is left, and the state directory is
  * empty, then closes the manager. Agents are stopped, and any process left is killed, even when the run fails.
@@ -73,12 +72,6 @@ public final class GracePrecision {
             new LiveKitCredentials("APIgraceBench", "grace-bench-secret-0123456789abcdef");
     /** With {@code -Dgrace.diagnose=true}, agents' stop calls and exits are timed too (see {@link StopTimingLauncher}). */
     private static final boolean DIAGNOSE = Boolean.getBoolean("grace.diagnose");
-    /**
-     * An experiment: with {@code -Dgrace.stopThreads=N}, an agent's {@code stop} only sends SIGTERM to its root
-     * process on the engine's thread and does the rest on N threads of its own (see {@link OffLoopStopLauncher});
-     * implies {@code grace.diagnose}.
-     */
-    private static final int STOP_THREADS = Integer.getInteger("grace.stopThreads", 0);
     /** The core's lifecycle log; kept referenced so its level sticks. */
     private static final Logger LIFECYCLE_LOG = Logger.getLogger("io.github.agentlifecycle.core.AgentManager");
 
@@ -124,12 +117,7 @@ public final class GracePrecision {
                 .stateDirectory(stateDirectory)
                 .build();
         AgentLauncher used = launcher;
-        if (STOP_THREADS > 0) {
-            System.out.println("EXPERIMENT: stop() sends SIGTERM to the agent's root process and leaves the rest of"
-                    + " the stop to " + STOP_THREADS + " threads of its own; this is not how the library works");
-            used = new OffLoopStopLauncher(used, STOP_THREADS);
-        }
-        StopTimingLauncher timing = DIAGNOSE || STOP_THREADS > 0 ? new StopTimingLauncher(used, rooms) : null;
+        StopTimingLauncher timing = DIAGNOSE ? new StopTimingLauncher(used, rooms) : null;
         if (timing != null) {
             used = timing;
         }
