@@ -5,13 +5,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Measures {@code POST /token} latency against a running example server while agent processes are being spawned:
  * every request names a new room, so each one launches an agent; rooms are closed again {@code open} requests
- * later, so agents keep starting and stopping without reaching the agent cap. Requests are sent one at a time on
- * one connection at a fixed rate; the first {@code warmup} are not counted.
+ * later, so agents keep starting and stopping without reaching the agent cap. With {@code rooms open} 0 it is the
+ * baseline instead: every request names the same room, so no agent starts or stops while measuring. Requests are
+ * sent one at a time on one connection at a fixed rate; the first fifth (at most 500) are not counted.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.github.agentlifecycle.benchmarks.load.TokenLatency \
  *     http://127.0.0.1:3001/api/livekit $ADMIN_TOKEN 3000 100 20</pre>
@@ -21,7 +23,8 @@ public final class TokenLatency {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length != 5) {
-            System.err.println("usage: TokenLatency <api url> <admin token> <requests> <per second> <rooms open>");
+            System.err.println("usage: TokenLatency <api url> <admin token> <requests> <per second> <rooms open>"
+                    + " (0: every request for one room)");
             System.exit(2);
         }
         String api = args[0];
@@ -33,6 +36,7 @@ public final class TokenLatency {
         HttpClient tokens = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpClient admin = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         String run = Long.toString(System.currentTimeMillis(), 36);
+        boolean oneRoom = open == 0;
         long[] latencies = new long[requests];
         int recorded = 0;
         int launched = 0;
@@ -42,7 +46,7 @@ public final class TokenLatency {
             while (System.nanoTime() < due) {
                 LockSupport.parkNanos(due - System.nanoTime());
             }
-            String body = "{\"roomName\":\"token-" + run + "-" + i + "\",\"participantName\":\"User\","
+            String body = "{\"roomName\":\"" + room(run, oneRoom ? -1 : i) + "\",\"participantName\":\"User\","
                     + "\"participantIdentity\":\"user-" + i + "\",\"role\":\"client\"}";
             HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/token"))
                     .header("Content-Type", "application/json")
@@ -60,20 +64,28 @@ public final class TokenLatency {
                     launched++;
                 }
             }
-            if (i >= open) {
-                close(admin, api, adminToken, "token-" + run + "-" + (i - open));
+            if (!oneRoom && i >= open) {
+                close(admin, api, adminToken, room(run, i - open));
             }
         }
-        for (int i = Math.max(0, requests - open); i < requests; i++) {
-            close(admin, api, adminToken, "token-" + run + "-" + i);
+        if (oneRoom) {
+            close(admin, api, adminToken, room(run, -1)).join();
+        }
+        for (int i = Math.max(0, requests - open); i < requests && !oneRoom; i++) {
+            close(admin, api, adminToken, room(run, i));
         }
         LatencyStats stats = new LatencyStats(latencies, recorded);
-        System.out.println("POST /token while spawning: " + stats.summary() + "; " + launched + " of " + recorded
+        System.out.println((oneRoom ? "POST /token, one room, no agent starting or stopping: "
+                : "POST /token while spawning: ") + stats.summary() + "; " + launched + " of " + recorded
                 + " launched an agent");
     }
 
-    private static void close(HttpClient admin, String api, String adminToken, String room) {
-        admin.sendAsync(HttpRequest.newBuilder(URI.create(api + "/rooms/" + room + "/close"))
+    private static String room(String run, int request) {
+        return "token-" + run + "-" + (request < 0 ? "one" : Integer.toString(request));
+    }
+
+    private static CompletableFuture<?> close(HttpClient admin, String api, String adminToken, String room) {
+        return admin.sendAsync(HttpRequest.newBuilder(URI.create(api + "/rooms/" + room + "/close"))
                 .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.discarding());
     }
