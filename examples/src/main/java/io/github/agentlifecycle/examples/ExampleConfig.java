@@ -1,6 +1,7 @@
 package io.github.agentlifecycle.examples;
 
 import io.github.agentlifecycle.core.AgentManagerConfig;
+import io.github.agentlifecycle.core.ProcessAgentLauncher;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -78,7 +79,11 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
         if (commandLine == null) {
             agentCommand = defaultAgentCommand.get();
         } else {
-            agentCommand = vars.check("AGENT_COMMAND", () -> ShellWords.split(commandLine));
+            agentCommand = vars.check("AGENT_COMMAND", () -> {
+                List<String> words = ShellWords.split(commandLine);
+                ProcessAgentLauncher.builder(words);
+                return words;
+            });
         }
 
         AgentManagerConfig.Builder manager = AgentManagerConfig.builder();

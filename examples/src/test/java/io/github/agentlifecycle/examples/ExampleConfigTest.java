@@ -104,7 +104,8 @@ class ExampleConfigTest {
             "GC_INTERVAL_MS|0", "HEALTH_CHECK_INTERVAL_MS|-5", "HEALTH_CHECK_INTERVAL_MS|ten",
             "MAX_TOTAL_AGENTS|0", "MAX_TOTAL_AGENTS|1e3", "MAX_TOTAL_AGENTS|3000000000",
             "AGENT_STARTUP_TIMEOUT_MS|0", "AGENT_STOP_TIMEOUT_MS|0", "AGENT_STOP_TIMEOUT_MS|x",
-            "AGENT_COMMAND|python3 'agent.py", "AGENT_COMMAND|node \"agent.js", "AGENT_STATE_DIR|bad\u0000dir"})
+            "AGENT_COMMAND|python3 'agent.py", "AGENT_COMMAND|node \"agent.js", "AGENT_COMMAND|\"\"",
+            "AGENT_COMMAND|node \"\" agent.js", "AGENT_STATE_DIR|bad\u0000dir"})
     void aBadValueFailsWithOneLineNamingTheVariable(String name, String value) {
         assertRejected(name, value).hasMessageStartingWith(name + ": ");
     }
