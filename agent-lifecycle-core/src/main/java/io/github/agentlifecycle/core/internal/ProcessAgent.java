@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -97,7 +98,8 @@ public final class ProcessAgent implements AgentHandle {
         if (process.isAlive()) {
             ProcessTree.signal(List.of(process.toHandle()), false);
         }
-        work.execute(() -> ProcessTree.signal(snapshot(), false));
+        work.execute(() -> ProcessTree.signal(snapshot().stream()
+                .filter(member -> member.pid() != process.pid()).collect(Collectors.toList()), false));
         killLater(timeout);
     }
 

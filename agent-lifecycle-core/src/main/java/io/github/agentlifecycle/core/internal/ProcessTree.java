@@ -54,7 +54,8 @@ public final class ProcessTree {
         if (table == null) {
             return descendantsOnly(root);
         }
-        boolean rootRuns = root != null && isRunning(root);
+        Stat rootStat = table.get(rootPid);
+        boolean rootRuns = root != null && root.isAlive() && (rootStat == null || !rootStat.zombie());
         Map<Long, List<Long>> children = new HashMap<>();
         Set<Long> found = new LinkedHashSet<>();
         if (rootRuns) {
