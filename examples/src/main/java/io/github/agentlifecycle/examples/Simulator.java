@@ -203,7 +203,7 @@ final class Simulator {
                 .append(room.path("humanCount").asInt()).append(" human(s), ")
                 .append(room.path("participantCount").asInt()).append(" participant(s), agent ")
                 .append(room.path("agentState").asText());
-        if (!room.path("agentPid").isNull() && room.has("agentPid")) {
+        if (room.hasNonNull("agentPid")) {
             line.append(" (pid ").append(room.path("agentPid").asLong()).append(")");
         }
         if (room.hasNonNull("graceRemaining")) {
