@@ -245,8 +245,14 @@ public final class AgentManager implements AutoCloseable {
 
         /**
          * Where the engine's serial loop runs (default: a dedicated daemon thread, stopped on close). Tasks given
-         * to the executor may run on any of its threads; the engine runs them one at a time. {@code Runnable::run}
-         * runs every command on the calling thread, which makes tests deterministic.
+         * to the executor may run on any of its threads; the engine runs them one at a time, in order.
+         *
+         * <p>{@code Runnable::run} runs the loop on whichever thread submits a command while the loop is idle (a
+         * command submitted while it runs is queued and run by the thread already running it). Tests use it to be
+         * deterministic; servers whose callers wait for each answer anyway (webhook and token handlers) save two
+         * thread hand-offs per call with it. The price: listeners, timer firings and exit reports then run on
+         * those callers' threads (HTTP workers, the clock's timer thread, the launcher's threads), so a slow
+         * listener slows whichever caller happens to run the loop.
          */
         public Builder executor(Executor executor) {
             this.executor = Require.nonNull(executor, "executor");
