@@ -10,12 +10,8 @@ import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.github.agentlifecycle.core.internal.Require;
 import io.github.agentlifecycle.core.spi.Clock;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,10 +30,12 @@ import org.jspecify.annotations.Nullable;
  * signed HS256 with the API secret, issued by the API key, with an expiry, valid now within the clock leeway
  * (default 10 s), and with a {@code sha256} claim equal to the base64 SHA-256 of the exact body bytes. The body is
  * then read as protobuf JSON, accepting LiveKit's lowerCamelCase as well as snake_case names and int64 values as
- * strings or numbers, and ignoring unknown fields. Immutable and thread-safe.
+ * strings or numbers, and ignoring unknown fields: the event equals what protobuf's
+ * {@code JsonFormat.parser().ignoringUnknownFields()} reads from the same body, but the body must be strict JSON
+ * and well-formed UTF-8, with nothing after the event object. Immutable and thread-safe.
  */
 public final class WebhookVerifier {
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+    private static final ProtoJsonReader READER = new ProtoJsonReader();
 
     private final JWTVerifier verifier;
 
@@ -123,19 +121,12 @@ public final class WebhookVerifier {
 
     /** Reads an authenticated body. */
     public WebhookEvent parse(byte[] body) throws WebhookException {
-        String json;
-        try {
-            json = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body))
-                    .toString();
-        } catch (CharacterCodingException e) {
+        if (!Utf8.isWellFormed(body)) {
             throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body is not UTF-8");
         }
         WebhookEvent.Builder event = WebhookEvent.newBuilder();
         try {
-            PARSER.merge(json, event);
+            READER.merge(body, event);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body is not a LiveKit event: "
                     + firstLine(e.getMessage()));

@@ -170,6 +170,43 @@ class WebhookVerifierTest {
                 e -> assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY));
     }
 
+    @Test
+    void everyMalformedUtf8SequenceIsMalformed() {
+        byte[][] sequences = {
+            {(byte) 0xC0, (byte) 0xAF}, {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+            {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0x80},
+            {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
+        };
+        for (byte[] sequence : sequences) {
+            byte[] prefix = "{\"event\":\"room_started\",\"id\":\"".getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[prefix.length + sequence.length + 2];
+            System.arraycopy(prefix, 0, body, 0, prefix.length);
+            System.arraycopy(sequence, 0, body, prefix.length, sequence.length);
+            body[body.length - 2] = '"';
+            body[body.length - 1] = '}';
+            assertThatThrownBy(() -> verifier.parse(body)).isInstanceOfSatisfying(WebhookException.class, e -> {
+                assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY);
+                assertThat(e.getMessage()).isEqualTo("webhook body is not UTF-8");
+            });
+        }
+    }
+
+    @Test
+    void bodyThatIsNoEventSaysWhy() {
+        for (String json : List.of("{\"event\":", "{\"room\":\"r\"}", "{\"event\":\"x\"} trailing", "[]",
+                "{\"createdAt\":\"soon\"}")) {
+            assertThatThrownBy(() -> verifier.parse(json.getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOfSatisfying(WebhookException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY);
+                        assertThat(e.getMessage()).startsWith("webhook body is not a LiveKit event: ")
+                                .doesNotContain("\n");
+                    });
+        }
+        assertThatThrownBy(() -> verifier.parse("{\"room\":{\"name\":\"r\"}}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(WebhookException.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("webhook body names no event"));
+    }
+
     private ParticipantRole roleOf(String fixture) throws WebhookException {
         RoomEvent event = map(fixture).orElseThrow();
         return ((RoomEvent.ParticipantJoined) event).participant().role();
