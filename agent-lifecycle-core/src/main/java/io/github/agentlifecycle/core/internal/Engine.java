@@ -274,15 +274,24 @@ public final class Engine {
             }
             Transition transition = step(event.roomName(), new RoomInput.External(event));
             drain();
-            boolean ignored = transition.effects().stream().anyMatch(effect -> effect instanceof RoomEffect.Publish p
-                    && p.event() instanceof LifecycleEvent.EventIgnored);
-            if (ignored) {
+            if (isIgnored(transition)) {
                 counters.eventsIgnored++;
                 return EventOutcome.IGNORED;
             }
             counters.eventsApplied++;
             return EventOutcome.APPLIED;
         });
+    }
+
+    private static boolean isIgnored(Transition transition) {
+        List<RoomEffect> effects = transition.effects();
+        for (int i = 0; i < effects.size(); i++) {
+            if (effects.get(i) instanceof RoomEffect.Publish publish
+                    && publish.event() instanceof LifecycleEvent.EventIgnored) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Records a heartbeat from the room's current agent; false if no such agent runs there. */
@@ -435,8 +444,9 @@ public final class Engine {
         } else {
             rooms.put(room, next);
         }
-        for (RoomEffect effect : transition.effects()) {
-            carryOut(room, effect);
+        List<RoomEffect> effects = transition.effects();
+        for (int i = 0; i < effects.size(); i++) {
+            carryOut(room, effects.get(i));
         }
         if (next == null && current != null) {
             forget(room);
@@ -510,18 +520,21 @@ public final class Engine {
         if (published.isEmpty()) {
             return;
         }
-        List<LifecycleEvent> batch = new ArrayList<>(published);
-        published.clear();
-        for (LifecycleEvent event : batch) {
-            counters.count(event);
-            for (LifecycleListener listener : listeners) {
-                try {
-                    listener.onEvent(event);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "Room " + event.roomName() + ": listener " + listener.getClass().getName()
-                            + " failed on " + event.getClass().getSimpleName(), e);
+        try {
+            for (int i = 0; i < published.size(); i++) {
+                LifecycleEvent event = published.get(i);
+                counters.count(event);
+                for (LifecycleListener listener : listeners) {
+                    try {
+                        listener.onEvent(event);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "Room " + event.roomName() + ": listener "
+                                + listener.getClass().getName() + " failed on " + event.getClass().getSimpleName(), e);
+                    }
                 }
             }
+        } finally {
+            published.clear();
         }
     }
 
