@@ -71,7 +71,7 @@ public final class Engine {
 
     private final Map<String, RoomRecord> rooms = new HashMap<>();
     private final Map<String, LiveAgent> agents = new HashMap<>();
-    private final Map<String, Wake> wakes = new HashMap<>();
+    private final RoomWakes wakes;
     private final CapacityPool pool;
     private final EventIdMemory eventIds;
     private final Counters counters = new Counters();
@@ -101,6 +101,7 @@ public final class Engine {
         this.onClosed = onClosed;
         this.pool = new CapacityPool(config.maxTotalAgents());
         this.eventIds = new EventIdMemory(config.eventIdMemory());
+        this.wakes = new RoomWakes(clock, timer -> loop.submit(() -> wakeDueRooms(timer)));
         this.listeners.add(new LoggingListener());
         this.listeners.addAll(listeners);
     }
@@ -192,10 +193,7 @@ public final class Engine {
                     + (agent.pid() == null ? "" : " (PID: " + agent.pid() + ")")
                     + " did not exit within the stop timeout; leaving it to the launcher");
         }
-        for (Wake wake : wakes.values()) {
-            wake.timer.cancel();
-        }
-        wakes.clear();
+        wakes.clearAll();
         try {
             launcher.close();
         } catch (RuntimeException e) {
@@ -410,8 +408,6 @@ public final class Engine {
 
     private record Delivery(String room, RoomInput input) {}
 
-    private record Wake(long due, Clock.Timer timer) {}
-
     private void deliver(String room, RoomInput input) {
         work.add(new Delivery(room, input));
     }
@@ -490,30 +486,34 @@ public final class Engine {
     }
 
     private void rearm(String room, @Nullable RoomRecord record) {
-        Long due = record == null ? null : record.nextDeadline();
-        Wake wake = wakes.get(room);
-        if (wake != null && (due == null || wake.due() != due)) {
-            wake.timer().cancel();
-            wakes.remove(room);
-            wake = null;
-        }
-        if (due == null || wake != null) {
+        Long next = record == null ? null : record.nextDeadline();
+        if (next == null) {
+            wakes.clear(room);
             return;
         }
-        long delay = due - clock.nanoTime();
-        if (delay <= 0 && immediateTicks.merge(room, 1, Integer::sum) <= MAX_IMMEDIATE_TICKS) {
+        long due = next;
+        if (wakes.isSetTo(room, due)) {
+            return;
+        }
+        if (!wakes.timerCovers(due) && due - clock.nanoTime() <= 0
+                && immediateTicks.merge(room, 1, Integer::sum) <= MAX_IMMEDIATE_TICKS) {
+            wakes.clear(room);
             deliver(room, new RoomInput.Tick());
             return;
         }
-        Wake[] self = new Wake[1];
-        self[0] = new Wake(due, clock.schedule(delay, () -> loop.submit(() -> {
-            if (wakes.get(room) == self[0]) {
-                wakes.remove(room);
-                deliver(room, new RoomInput.Tick());
-                drain();
-            }
-        })));
-        wakes.put(room, self[0]);
+        wakes.set(room, due);
+    }
+
+    /** The clock timer of {@link #wakes} fired: wakes each room whose deadline has come, one at a time. */
+    private void wakeDueRooms(long timer) {
+        if (!wakes.timerFired(timer)) {
+            return;
+        }
+        for (String room : wakes.takeDue(clock.nanoTime())) {
+            deliver(room, new RoomInput.Tick());
+            drain();
+        }
+        wakes.rescheduleTimer();
     }
 
     private void flush() {
@@ -658,15 +658,12 @@ public final class Engine {
         long closingBefore = counters.roomsClosing;
         int repaired = 0;
         long now = clock.nanoTime();
+        wakes.replaceLostTimer(now);
         for (Map.Entry<String, RoomRecord> entry : new ArrayList<>(rooms.entrySet())) {
             String room = entry.getKey();
-            Wake wake = wakes.get(room);
-            if (entry.getValue().nextDeadline() != null && (wake == null || now - wake.due() > 0)) {
+            if (entry.getValue().nextDeadline() != null && (!wakes.has(room) || wakes.isOverdue(room, now))) {
                 repaired++;
-                if (wake != null) {
-                    wake.timer().cancel();
-                    wakes.remove(room);
-                }
+                wakes.clear(room);
             }
             deliver(room, new RoomInput.Tick());
         }
