@@ -10,7 +10,8 @@ import java.util.Arrays;
  * whether an id is known. Neither allocates per id; both grow on demand up to what {@code capacity} needs.
  */
 final class EventIdMemory {
-    private static final int MIN_TABLE = 16;
+    /** Ids there is room for before the arrays first grow. */
+    private static final int INITIAL_IDS = 1024;
 
     private final int capacity;
     /** Ids oldest first from {@link #oldest}, wrapping around once the ring holds {@link #capacity} ids. */
@@ -22,9 +23,10 @@ final class EventIdMemory {
 
     EventIdMemory(int capacity) {
         this.capacity = capacity;
-        this.ring = new String[Math.min(capacity, MIN_TABLE)];
-        this.table = new String[MIN_TABLE];
-        this.hashes = new int[MIN_TABLE];
+        int initial = Math.min(capacity, INITIAL_IDS);
+        this.ring = new String[initial];
+        this.table = new String[Math.max(16, Integer.highestOneBit(initial) * 4)];
+        this.hashes = new int[table.length];
     }
 
     /** Remembers {@code id}; returns false if it was remembered already. */
