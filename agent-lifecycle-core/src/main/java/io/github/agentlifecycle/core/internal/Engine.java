@@ -259,26 +259,33 @@ public final class Engine {
     /** Applies a webhook or reconciliation event, once per event id. */
     public CompletionStage<EventOutcome> apply(RoomEvent event) {
         Require.nonNull(event, "event");
-        return call(() -> {
-            if (phase != Phase.RUNNING) {
-                return EventOutcome.REJECTED;
+        return submit(new Command<>() {
+            @Override
+            EventOutcome execute() {
+                return applyNow(event);
             }
-            String id = event.eventId();
-            if (id != null && !eventIds.firstSighting(id)) {
-                counters.eventsDuplicate++;
-                published.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
-                flush();
-                return EventOutcome.DUPLICATE;
-            }
-            Transition transition = step(event.roomName(), new RoomInput.External(event));
-            drain();
-            if (isIgnored(transition)) {
-                counters.eventsIgnored++;
-                return EventOutcome.IGNORED;
-            }
-            counters.eventsApplied++;
-            return EventOutcome.APPLIED;
         });
+    }
+
+    private EventOutcome applyNow(RoomEvent event) {
+        if (phase != Phase.RUNNING) {
+            return EventOutcome.REJECTED;
+        }
+        String id = event.eventId();
+        if (id != null && !eventIds.firstSighting(id)) {
+            counters.eventsDuplicate++;
+            published.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
+            flush();
+            return EventOutcome.DUPLICATE;
+        }
+        Transition transition = step(event.roomName(), new RoomInput.External(event));
+        drain();
+        if (isIgnored(transition)) {
+            counters.eventsIgnored++;
+            return EventOutcome.IGNORED;
+        }
+        counters.eventsApplied++;
+        return EventOutcome.APPLIED;
     }
 
     private static boolean isIgnored(Transition transition) {
@@ -392,16 +399,17 @@ public final class Engine {
     }
 
     private <T> CompletionStage<T> call(Supplier<T> command) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.submit(() -> {
-            try {
-                result.complete(command.get());
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "agent manager command failed", e);
-                result.completeExceptionally(e);
+        return submit(new Command<>() {
+            @Override
+            T execute() {
+                return command.get();
             }
         });
-        return result;
+    }
+
+    private <T> CompletionStage<T> submit(Command<T> command) {
+        loop.submit(command);
+        return command;
     }
 
     // ---- the loop: transitions and effects ----------------------------------------------------------------

@@ -20,6 +20,7 @@ final class SerialLoop {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile @Nullable Thread drainingThread;
+    private final Runnable drainTask = this::drain;
 
     SerialLoop(Executor executor) {
         this.executor = executor;
@@ -42,7 +43,7 @@ final class SerialLoop {
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
             try {
-                executor.execute(this::drain);
+                executor.execute(drainTask);
             } catch (RejectedExecutionException rejected) {
                 LOG.log(Level.DEBUG, "engine executor rejected work; running it on the calling thread");
                 drain();
