@@ -140,8 +140,12 @@ public final class RecentSessions extends AbstractSet<String> {
             int offset = position - base;
             ids[offset] = id;
             hashes[offset] = hash;
+            index(offset);
+        }
+
+        private void index(int offset) {
             int mask = index.length - 1;
-            int slot = spread(hash) & mask;
+            int slot = spread(hashes[offset]) & mask;
             while (index[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
@@ -175,9 +179,10 @@ public final class RecentSessions extends AbstractSet<String> {
         Log copy(int start, int end) {
             int size = end - start;
             Log copy = new Log(start, size + Math.max(8, size / 3));
-            for (int i = 0; i < size; i++) {
-                int offset = start - base + i;
-                copy.write(start + i, ids[offset], hashes[offset]);
+            System.arraycopy(ids, start - base, copy.ids, 0, size);
+            System.arraycopy(hashes, start - base, copy.hashes, 0, size);
+            for (int offset = 0; offset < size; offset++) {
+                copy.index(offset);
             }
             copy.claimed = end;
             return copy;
