@@ -116,9 +116,11 @@ public final class RecentSessions extends AbstractSet<String> {
 
         private final int base;
         private final String[] ids;
-        private final int[] hashes;
-        /** Position - base + 1 of each id written, or 0 for an empty slot; at most two thirds full. */
-        private final int[] index;
+        /**
+         * One slot per id written, or 0 for an empty slot; at most two thirds full. A slot holds the id's hash in its
+         * upper half, so a lookup compares hashes without leaving the index, and position - base + 1 in its lower.
+         */
+        private final long[] index;
         /** The end of the positions claimed so far. */
         private volatile int claimed;
 
@@ -126,8 +128,7 @@ public final class RecentSessions extends AbstractSet<String> {
             this.base = base;
             this.claimed = base;
             this.ids = new String[capacity];
-            this.hashes = new int[capacity];
-            this.index = new int[capacity == 0 ? 1 : Integer.highestOneBit(capacity * 3 - 1)];
+            this.index = new long[capacity == 0 ? 1 : Integer.highestOneBit(capacity * 3 - 1)];
         }
 
         /** Claims position {@code position} for the caller; false if it is taken or past the capacity. */
@@ -139,17 +140,16 @@ public final class RecentSessions extends AbstractSet<String> {
         void write(int position, String id, int hash) {
             int offset = position - base;
             ids[offset] = id;
-            hashes[offset] = hash;
-            index(offset);
+            index(offset, hash);
         }
 
-        private void index(int offset) {
+        private void index(int offset, int hash) {
             int mask = index.length - 1;
-            int slot = spread(hashes[offset]) & mask;
+            int slot = spread(hash) & mask;
             while (index[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
-            index[slot] = offset + 1;
+            index[slot] = (long) hash << 32 | (offset + 1);
         }
 
         boolean contains(String id, int hash, int start, int end) {
@@ -160,12 +160,12 @@ public final class RecentSessions extends AbstractSet<String> {
             int from = start - base;
             int to = end - base;
             for (int slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
-                int entry = index[slot];
+                long entry = index[slot];
                 if (entry == 0) {
                     return false;
                 }
-                int offset = entry - 1;
-                if (offset >= from && offset < to && hashes[offset] == hash && ids[offset].equals(id)) {
+                int offset = (int) entry - 1;
+                if ((int) (entry >>> 32) == hash && offset >= from && offset < to && ids[offset].equals(id)) {
                     return true;
                 }
             }
@@ -179,10 +179,13 @@ public final class RecentSessions extends AbstractSet<String> {
         Log copy(int start, int end) {
             int size = end - start;
             Log copy = new Log(start, size + Math.max(8, size / 3));
-            System.arraycopy(ids, start - base, copy.ids, 0, size);
-            System.arraycopy(hashes, start - base, copy.hashes, 0, size);
-            for (int offset = 0; offset < size; offset++) {
-                copy.index(offset);
+            int from = start - base;
+            System.arraycopy(ids, from, copy.ids, 0, size);
+            for (long entry : index) {
+                int offset = (int) entry - 1;
+                if (entry != 0 && offset >= from && offset < from + size) {
+                    copy.index(offset - from, (int) (entry >>> 32));
+                }
             }
             copy.claimed = end;
             return copy;
