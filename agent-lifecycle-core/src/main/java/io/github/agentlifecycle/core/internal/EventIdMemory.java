@@ -5,9 +5,11 @@ import java.util.Arrays;
 /**
  * The most recent event ids, up to a fixed number, to drop redelivered events. Confined to the engine's thread.
  *
- * <p>The ids are kept twice: in arrival order in a ring, which says which id to forget next, and in an
- * open-addressing hash table (linear probing, at most half full, deletion by shifting back), which answers
- * whether an id is known. Neither allocates per id; both grow on demand up to what {@code capacity} needs.
+ * <p>The ids are kept in arrival order in a ring, which says which id to forget next, with an open-addressing hash
+ * index (linear probing, at most half full, deletion by shifting back) that answers whether an id is known. An
+ * index slot holds an id's hash and its place in the ring, so looking up a new id reads only the index, and
+ * forgetting an id finds its slot without reading the string. Nothing is allocated per id; the arrays grow on
+ * demand up to what {@code capacity} needs.
  */
 final class EventIdMemory {
     /** Ids there is room for before the arrays first grow. */
@@ -16,43 +18,50 @@ final class EventIdMemory {
     private final int capacity;
     /** Ids oldest first from {@link #oldest}, wrapping around once the ring holds {@link #capacity} ids. */
     private String[] ring;
+    private int[] ringHashes;
     private int oldest;
     private int size;
-    private String[] table;
-    private int[] hashes;
+    /** Hash in the upper half, place in the ring + 1 in the lower; 0 for an empty slot. */
+    private long[] index;
 
     EventIdMemory(int capacity) {
         this.capacity = capacity;
         int initial = Math.min(capacity, INITIAL_IDS);
         this.ring = new String[initial];
-        this.table = new String[Math.max(16, Integer.highestOneBit(initial) * 4)];
-        this.hashes = new int[table.length];
+        this.ringHashes = new int[initial];
+        this.index = new long[Math.max(16, Integer.highestOneBit(initial) * 4)];
     }
 
     /** Remembers {@code id}; returns false if it was remembered already. */
     boolean firstSighting(String id) {
         int hash = id.hashCode();
-        int mask = table.length - 1;
+        int mask = index.length - 1;
         int slot = home(hash, mask);
-        for (String held; (held = table[slot]) != null; slot = (slot + 1) & mask) {
-            if (hashes[slot] == hash && held.equals(id)) {
+        for (long entry; (entry = index[slot]) != 0; slot = (slot + 1) & mask) {
+            if ((int) (entry >>> 32) == hash && ring[(int) entry - 1].equals(id)) {
                 return false;
             }
         }
-        table[slot] = id;
-        hashes[slot] = hash;
         if (size == capacity) {
-            String forgotten = ring[oldest];
-            ring[oldest] = id;
+            int place = oldest;
             oldest = oldest + 1 == capacity ? 0 : oldest + 1;
+            long forgotten = entry(ringHashes[place], place);
+            ring[place] = id;
+            ringHashes[place] = hash;
+            index[slot] = entry(hash, place);
             delete(forgotten);
         } else {
             if (size == ring.length) {
-                ring = Arrays.copyOf(ring, (int) Math.min(capacity, 2L * ring.length));
+                int length = (int) Math.min(capacity, 2L * ring.length);
+                ring = Arrays.copyOf(ring, length);
+                ringHashes = Arrays.copyOf(ringHashes, length);
             }
-            ring[size++] = id;
-            if (size * 2 > table.length) {
-                rehash(table.length * 2);
+            ring[size] = id;
+            ringHashes[size] = hash;
+            index[slot] = entry(hash, size);
+            size++;
+            if (size * 2 > index.length) {
+                rehash(index.length * 2);
             }
         }
         return true;
@@ -62,40 +71,43 @@ final class EventIdMemory {
         return size;
     }
 
-    private void delete(String id) {
-        int hash = id.hashCode();
-        int mask = table.length - 1;
-        int hole = home(hash, mask);
-        while (hashes[hole] != hash || !id.equals(table[hole])) {
+    /**
+     * Removes one slot holding {@code entry}. The id that replaced the forgotten one in the ring has the same entry
+     * if their hashes are equal; then either slot may go, as the one left names the ring place of the newer id.
+     */
+    private void delete(long entry) {
+        int mask = index.length - 1;
+        int hole = home((int) (entry >>> 32), mask);
+        while (index[hole] != entry) {
             hole = (hole + 1) & mask;
         }
-        for (int slot = (hole + 1) & mask; table[slot] != null; slot = (slot + 1) & mask) {
-            int home = home(hashes[slot], mask);
+        for (int slot = (hole + 1) & mask; index[slot] != 0; slot = (slot + 1) & mask) {
+            int home = home((int) (index[slot] >>> 32), mask);
             if (((slot - home) & mask) >= ((slot - hole) & mask)) {
-                table[hole] = table[slot];
-                hashes[hole] = hashes[slot];
+                index[hole] = index[slot];
                 hole = slot;
             }
         }
-        table[hole] = null;
+        index[hole] = 0;
     }
 
     private void rehash(int length) {
-        String[] oldTable = table;
-        int[] oldHashes = hashes;
-        table = new String[length];
-        hashes = new int[length];
+        long[] old = index;
+        index = new long[length];
         int mask = length - 1;
-        for (int i = 0; i < oldTable.length; i++) {
-            if (oldTable[i] != null) {
-                int slot = home(oldHashes[i], mask);
-                while (table[slot] != null) {
+        for (long entry : old) {
+            if (entry != 0) {
+                int slot = home((int) (entry >>> 32), mask);
+                while (index[slot] != 0) {
                     slot = (slot + 1) & mask;
                 }
-                table[slot] = oldTable[i];
-                hashes[slot] = oldHashes[i];
+                index[slot] = entry;
             }
         }
+    }
+
+    private static long entry(int hash, int place) {
+        return (long) hash << 32 | (place + 1);
     }
 
     private static int home(int hash, int mask) {
