@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * An immutable set of session ids that remembers the most recent ones, oldest first. Thread-safe (immutable).
  *
- * <p>A set is a window {@code [start, end)} of positions in a {@link Log}, an append-only array of ids with a hash
+ * <p>A set is a window {@code [from, to)} of positions in a {@link Log}, an append-only array of ids with a hash
  * index, which the sets made from one another share. Adding to the set whose window ends where the log ends
  * writes the id in place and returns a new window one position longer (dropping the oldest position past the
  * limit), so a room that keeps adding costs a few array writes per id. Only the first of several sets that add at
@@ -19,16 +19,16 @@ import java.util.Set;
  * never sees what was written after it was made.
  */
 public final class RecentSessions extends AbstractSet<String> {
-    private static final RecentSessions EMPTY = new RecentSessions(new Log(0, 0), 0, 0);
+    private static final RecentSessions EMPTY = new RecentSessions(new Log(0), 0, 0);
 
     private final Log log;
-    private final int start;
-    private final int end;
+    private final int from;
+    private final int to;
 
-    private RecentSessions(Log log, int start, int end) {
+    private RecentSessions(Log log, int from, int to) {
         this.log = log;
-        this.start = start;
-        this.end = end;
+        this.from = from;
+        this.to = to;
     }
 
     /** The empty set. */
@@ -54,54 +54,54 @@ public final class RecentSessions extends AbstractSet<String> {
      */
     public RecentSessions plus(String session, int limit) {
         int hash = session.hashCode();
-        if (log.contains(session, hash, start, end)) {
+        if (log.contains(session, hash, from, to)) {
             return this;
         }
-        int nextStart = end + 1 - start > limit ? end + 1 - Math.max(limit, 1) : start;
-        if (log.claim(end)) {
-            log.write(end, session, hash);
-            return new RecentSessions(log, nextStart, end + 1);
+        int kept = Math.min(to - from, Math.max(limit, 1) - 1);
+        if (log.claim(to)) {
+            log.write(to, session, hash);
+            return new RecentSessions(log, to + 1 - (kept + 1), to + 1);
         }
-        Log copy = log.copy(nextStart, end);
-        copy.claim(end);
-        copy.write(end, session, hash);
-        return new RecentSessions(copy, nextStart, end + 1);
+        Log copy = log.copy(to - kept, to);
+        copy.claim(kept);
+        copy.write(kept, session, hash);
+        return new RecentSessions(copy, 0, kept + 1);
     }
 
     @Override
     public boolean contains(Object candidate) {
-        return candidate instanceof String session && log.contains(session, session.hashCode(), start, end);
+        return candidate instanceof String session && log.contains(session, session.hashCode(), from, to);
     }
 
     @Override
     public int size() {
-        return end - start;
+        return to - from;
     }
 
     @Override
     public Iterator<String> iterator() {
         return new Iterator<>() {
-            private int next;
+            private int next = from;
 
             @Override
             public boolean hasNext() {
-                return next < size();
+                return next < to;
             }
 
             @Override
             public String next() {
-                if (next >= size()) {
+                if (next >= to) {
                     throw new NoSuchElementException();
                 }
-                return log.idAt(start + next++);
+                return log.ids[next++];
             }
         };
     }
 
     /**
-     * Ids at consecutive positions from {@code base} on, with an open-addressing index (linear probing) of every
-     * position written. Positions are only ever added: a slot of the index or the arrays, once written, never
-     * changes, which is what lets sets share a log while another set appends to it.
+     * Ids at consecutive positions from 0 on, with an open-addressing index (linear probing) of every position
+     * written. Positions are only ever added: a slot of the index or the array, once written, never changes, which
+     * is what lets sets share a log while another set appends to it.
      */
     private static final class Log {
         private static final VarHandle CLAIMED;
@@ -114,80 +114,70 @@ public final class RecentSessions extends AbstractSet<String> {
             }
         }
 
-        private final int base;
         private final String[] ids;
         /**
          * One slot per id written, or 0 for an empty slot; at most two thirds full. A slot holds the id's hash in its
-         * upper half, so a lookup compares hashes without leaving the index, and position - base + 1 in its lower.
+         * upper half, so a lookup compares hashes without leaving the index, and position + 1 in its lower.
          */
         private final long[] index;
         /** The end of the positions claimed so far. */
         private volatile int claimed;
 
-        Log(int base, int capacity) {
-            this.base = base;
-            this.claimed = base;
+        Log(int capacity) {
             this.ids = new String[capacity];
             this.index = new long[capacity == 0 ? 1 : Integer.highestOneBit(capacity * 3 - 1)];
         }
 
         /** Claims position {@code position} for the caller; false if it is taken or past the capacity. */
         boolean claim(int position) {
-            return position - base < ids.length && CLAIMED.compareAndSet(this, position, position + 1);
+            return position < ids.length && CLAIMED.compareAndSet(this, position, position + 1);
         }
 
         /** Writes a position claimed by the caller, or one of a log no other thread can see yet. */
         void write(int position, String id, int hash) {
-            int offset = position - base;
-            ids[offset] = id;
-            index(offset, hash);
+            ids[position] = id;
+            index(position, hash);
         }
 
-        private void index(int offset, int hash) {
+        private void index(int position, int hash) {
             int mask = index.length - 1;
             int slot = spread(hash) & mask;
             while (index[slot] != 0) {
                 slot = (slot + 1) & mask;
             }
-            index[slot] = (long) hash << 32 | (offset + 1);
+            index[slot] = (long) hash << 32 | (position + 1);
         }
 
-        boolean contains(String id, int hash, int start, int end) {
-            if (start == end) {
+        /** Whether {@code id} is at one of the positions {@code [from, to)}. */
+        boolean contains(String id, int hash, int from, int to) {
+            if (from == to) {
                 return false;
             }
             int mask = index.length - 1;
-            int from = start - base;
-            int to = end - base;
             for (int slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
                 long entry = index[slot];
                 if (entry == 0) {
                     return false;
                 }
-                int offset = (int) entry - 1;
-                if ((int) (entry >>> 32) == hash && offset >= from && offset < to && ids[offset].equals(id)) {
+                int position = (int) entry - 1;
+                if ((int) (entry >>> 32) == hash && position >= from && position < to && ids[position].equals(id)) {
                     return true;
                 }
             }
         }
 
-        String idAt(int position) {
-            return ids[position - base];
-        }
-
-        /** A new log holding positions {@code [start, end)} of this one, with room to add a third as many. */
+        /** A new log holding positions {@code [start, end)} of this one from 0, with room to add a third as many. */
         Log copy(int start, int end) {
             int size = end - start;
-            Log copy = new Log(start, size + Math.max(8, size / 3));
-            int from = start - base;
-            System.arraycopy(ids, from, copy.ids, 0, size);
+            Log copy = new Log(size + Math.max(8, size / 3));
+            System.arraycopy(ids, start, copy.ids, 0, size);
             for (long entry : index) {
-                int offset = (int) entry - 1;
-                if (entry != 0 && offset >= from && offset < from + size) {
-                    copy.index(offset - from, (int) (entry >>> 32));
+                int position = (int) entry - 1;
+                if (entry != 0 && position >= start && position < end) {
+                    copy.index(position - start, (int) (entry >>> 32));
                 }
             }
-            copy.claimed = end;
+            copy.claimed = size;
             return copy;
         }
 
