@@ -18,13 +18,19 @@ import org.jspecify.annotations.Nullable;
  * which clears it) that would cancel and schedule a clock timer on every event. A timer that fires before anything
  * is due wakes nobody, and is then set again for the earliest due time. The timer is cancelled when no room is
  * left to wake.
+ *
+ * <p>For the same reason a cleared due time is only marked as cancelled in the heap (the one cleared is usually the
+ * oldest, at the top, and removing it would sift through the whole heap). Cancelled entries are dropped when they
+ * come to the top, and all at once when they outnumber the others.
  */
 final class RoomWakes {
     private final Clock clock;
     private final LongConsumer onTimer;
     private final Map<String, Wake> byRoom = new HashMap<>();
     private Wake[] heap = new Wake[16];
+    /** Entries in the heap, cancelled ones included. */
     private int size;
+    private int cancelled;
 
     private Clock.@Nullable Timer timer;
     private long timerDue;
@@ -83,9 +89,14 @@ final class RoomWakes {
         if (wake == null) {
             return;
         }
-        removeAt(wake.index);
-        if (size == 0) {
-            cancelTimer();
+        if (byRoom.isEmpty()) {
+            clearAll();
+            return;
+        }
+        wake.cancelled = true;
+        cancelled++;
+        if (cancelled > 16 && cancelled > size / 2) {
+            dropCancelled();
         }
     }
 
@@ -117,9 +128,13 @@ final class RoomWakes {
         List<String> due = new ArrayList<>();
         while (size > 0 && now - heap[0].due >= 0) {
             Wake wake = heap[0];
-            byRoom.remove(wake.room);
             removeAt(0);
-            due.add(wake.room);
+            if (wake.cancelled) {
+                cancelled--;
+            } else {
+                byRoom.remove(wake.room);
+                due.add(wake.room);
+            }
         }
         return due;
     }
@@ -134,6 +149,10 @@ final class RoomWakes {
 
     /** Sets the clock timer for the earliest due time, unless it is set for that time or earlier already. */
     void rescheduleTimer() {
+        while (size > 0 && heap[0].cancelled) {
+            removeAt(0);
+            cancelled--;
+        }
         if (size > 0 && !timerCovers(heap[0].due)) {
             schedule(heap[0].due);
         }
@@ -144,6 +163,7 @@ final class RoomWakes {
         byRoom.clear();
         Arrays.fill(heap, 0, size, null);
         size = 0;
+        cancelled = 0;
         cancelTimer();
     }
 
@@ -159,6 +179,24 @@ final class RoomWakes {
         if (current != null) {
             timer = null;
             current.cancel();
+        }
+    }
+
+    /** Removes the cancelled entries and restores the heap order of the others. */
+    private void dropCancelled() {
+        int live = 0;
+        for (int i = 0; i < size; i++) {
+            if (!heap[i].cancelled) {
+                heap[live] = heap[i];
+                heap[live].index = live;
+                live++;
+            }
+        }
+        Arrays.fill(heap, live, size, null);
+        size = live;
+        cancelled = 0;
+        for (int i = (size >>> 1) - 1; i >= 0; i--) {
+            siftDown(i);
         }
     }
 
@@ -220,6 +258,7 @@ final class RoomWakes {
         final String room;
         long due;
         int index;
+        boolean cancelled;
 
         Wake(String room, long due) {
             this.room = room;
