@@ -103,7 +103,10 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         return new Transition(null, List.of());
     }
 
-    /** One transition in progress: mutable copies of the record's fields. */
+    /**
+     * One transition in progress: mutable copies of the record's fields. The agent's deadlines and restart history
+     * are copied only when one of them changes, and an agent that did not change keeps its record.
+     */
     private final class Step {
         private final RoomRecord current;
         private final long now;
