@@ -71,7 +71,7 @@ public final class Engine {
 
     private final Map<String, RoomRecord> rooms = new HashMap<>();
     private final Map<String, LiveAgent> agents = new HashMap<>();
-    private final Map<String, Wake> wakes = new HashMap<>();
+    private final RoomWakes wakes;
     private final CapacityPool pool;
     private final EventIdMemory eventIds;
     private final Counters counters = new Counters();
@@ -101,6 +101,7 @@ public final class Engine {
         this.onClosed = onClosed;
         this.pool = new CapacityPool(config.maxTotalAgents());
         this.eventIds = new EventIdMemory(config.eventIdMemory());
+        this.wakes = new RoomWakes(clock, timer -> loop.submit(() -> wakeDueRooms(timer)));
         this.listeners.add(new LoggingListener());
         this.listeners.addAll(listeners);
     }
@@ -192,10 +193,7 @@ public final class Engine {
                     + (agent.pid() == null ? "" : " (PID: " + agent.pid() + ")")
                     + " did not exit within the stop timeout; leaving it to the launcher");
         }
-        for (Wake wake : wakes.values()) {
-            wake.timer.cancel();
-        }
-        wakes.clear();
+        wakes.clearAll();
         try {
             launcher.close();
         } catch (RuntimeException e) {
@@ -261,28 +259,44 @@ public final class Engine {
     /** Applies a webhook or reconciliation event, once per event id. */
     public CompletionStage<EventOutcome> apply(RoomEvent event) {
         Require.nonNull(event, "event");
-        return call(() -> {
-            if (phase != Phase.RUNNING) {
-                return EventOutcome.REJECTED;
+        return submit(new Command<>() {
+            @Override
+            EventOutcome execute() {
+                return applyNow(event);
             }
-            String id = event.eventId();
-            if (id != null && !eventIds.firstSighting(id)) {
-                counters.eventsDuplicate++;
-                published.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
-                flush();
-                return EventOutcome.DUPLICATE;
-            }
-            Transition transition = step(event.roomName(), new RoomInput.External(event));
-            drain();
-            boolean ignored = transition.effects().stream().anyMatch(effect -> effect instanceof RoomEffect.Publish p
-                    && p.event() instanceof LifecycleEvent.EventIgnored);
-            if (ignored) {
-                counters.eventsIgnored++;
-                return EventOutcome.IGNORED;
-            }
-            counters.eventsApplied++;
-            return EventOutcome.APPLIED;
         });
+    }
+
+    private EventOutcome applyNow(RoomEvent event) {
+        if (phase != Phase.RUNNING) {
+            return EventOutcome.REJECTED;
+        }
+        String id = event.eventId();
+        if (id != null && !eventIds.firstSighting(id)) {
+            counters.eventsDuplicate++;
+            published.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
+            flush();
+            return EventOutcome.DUPLICATE;
+        }
+        Transition transition = step(event.roomName(), new RoomInput.External(event));
+        drain();
+        if (isIgnored(transition)) {
+            counters.eventsIgnored++;
+            return EventOutcome.IGNORED;
+        }
+        counters.eventsApplied++;
+        return EventOutcome.APPLIED;
+    }
+
+    private static boolean isIgnored(Transition transition) {
+        List<RoomEffect> effects = transition.effects();
+        for (int i = 0; i < effects.size(); i++) {
+            if (effects.get(i) instanceof RoomEffect.Publish publish
+                    && publish.event() instanceof LifecycleEvent.EventIgnored) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Records a heartbeat from the room's current agent; false if no such agent runs there. */
@@ -385,23 +399,22 @@ public final class Engine {
     }
 
     private <T> CompletionStage<T> call(Supplier<T> command) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        loop.submit(() -> {
-            try {
-                result.complete(command.get());
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "agent manager command failed", e);
-                result.completeExceptionally(e);
+        return submit(new Command<>() {
+            @Override
+            T execute() {
+                return command.get();
             }
         });
-        return result;
+    }
+
+    private <T> CompletionStage<T> submit(Command<T> command) {
+        loop.submit(command);
+        return command;
     }
 
     // ---- the loop: transitions and effects ----------------------------------------------------------------
 
     private record Delivery(String room, RoomInput input) {}
-
-    private record Wake(long due, Clock.Timer timer) {}
 
     private void deliver(String room, RoomInput input) {
         work.add(new Delivery(room, input));
@@ -435,8 +448,9 @@ public final class Engine {
         } else {
             rooms.put(room, next);
         }
-        for (RoomEffect effect : transition.effects()) {
-            carryOut(room, effect);
+        List<RoomEffect> effects = transition.effects();
+        for (int i = 0; i < effects.size(); i++) {
+            carryOut(room, effects.get(i));
         }
         if (next == null && current != null) {
             forget(room);
@@ -480,48 +494,55 @@ public final class Engine {
     }
 
     private void rearm(String room, @Nullable RoomRecord record) {
-        Long due = record == null ? null : record.nextDeadline();
-        Wake wake = wakes.get(room);
-        if (wake != null && (due == null || wake.due() != due)) {
-            wake.timer().cancel();
-            wakes.remove(room);
-            wake = null;
-        }
-        if (due == null || wake != null) {
+        Long next = record == null ? null : record.nextDeadline();
+        if (next == null) {
+            wakes.clear(room);
             return;
         }
-        long delay = due - clock.nanoTime();
-        if (delay <= 0 && immediateTicks.merge(room, 1, Integer::sum) <= MAX_IMMEDIATE_TICKS) {
+        long due = next;
+        if (wakes.isSetTo(room, due)) {
+            return;
+        }
+        if (!wakes.timerCovers(due) && due - clock.nanoTime() <= 0
+                && immediateTicks.merge(room, 1, Integer::sum) <= MAX_IMMEDIATE_TICKS) {
+            wakes.clear(room);
             deliver(room, new RoomInput.Tick());
             return;
         }
-        Wake[] self = new Wake[1];
-        self[0] = new Wake(due, clock.schedule(delay, () -> loop.submit(() -> {
-            if (wakes.get(room) == self[0]) {
-                wakes.remove(room);
-                deliver(room, new RoomInput.Tick());
-                drain();
-            }
-        })));
-        wakes.put(room, self[0]);
+        wakes.set(room, due);
+    }
+
+    /** The clock timer of {@link #wakes} fired: wakes each room whose deadline has come, one at a time. */
+    private void wakeDueRooms(long timer) {
+        if (!wakes.timerFired(timer)) {
+            return;
+        }
+        for (String room : wakes.takeDue(clock.nanoTime())) {
+            deliver(room, new RoomInput.Tick());
+            drain();
+        }
+        wakes.rescheduleTimer();
     }
 
     private void flush() {
         if (published.isEmpty()) {
             return;
         }
-        List<LifecycleEvent> batch = new ArrayList<>(published);
-        published.clear();
-        for (LifecycleEvent event : batch) {
-            counters.count(event);
-            for (LifecycleListener listener : listeners) {
-                try {
-                    listener.onEvent(event);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "Room " + event.roomName() + ": listener " + listener.getClass().getName()
-                            + " failed on " + event.getClass().getSimpleName(), e);
+        try {
+            for (int i = 0; i < published.size(); i++) {
+                LifecycleEvent event = published.get(i);
+                counters.count(event);
+                for (LifecycleListener listener : listeners) {
+                    try {
+                        listener.onEvent(event);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "Room " + event.roomName() + ": listener "
+                                + listener.getClass().getName() + " failed on " + event.getClass().getSimpleName(), e);
+                    }
                 }
             }
+        } finally {
+            published.clear();
         }
     }
 
@@ -645,15 +666,12 @@ public final class Engine {
         long closingBefore = counters.roomsClosing;
         int repaired = 0;
         long now = clock.nanoTime();
+        wakes.replaceLostTimer(now);
         for (Map.Entry<String, RoomRecord> entry : new ArrayList<>(rooms.entrySet())) {
             String room = entry.getKey();
-            Wake wake = wakes.get(room);
-            if (entry.getValue().nextDeadline() != null && (wake == null || now - wake.due() > 0)) {
+            if (entry.getValue().nextDeadline() != null && (!wakes.has(room) || wakes.isOverdue(room, now))) {
                 repaired++;
-                if (wake != null) {
-                    wake.timer().cancel();
-                    wakes.remove(room);
-                }
+                wakes.clear(room);
             }
             deliver(room, new RoomInput.Tick());
         }

@@ -1,33 +1,34 @@
 package io.github.agentlifecycle.core.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.AbstractSet;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
- * An immutable set of session ids that remembers the most recent ones, oldest first. Adding returns a new set that
- * shares almost everything with this one, so a room with a long history costs little per change: the entries live
- * in chunks of {@value #CHUNK} that are never changed once full, the full chunks share one hash index that is
- * rebuilt only when a chunk fills up or is dropped, and when the set grows past its limit its oldest chunk is
- * dropped whole. Thread-safe (immutable).
+ * An immutable set of session ids that remembers the most recent ones, oldest first. Thread-safe (immutable).
+ *
+ * <p>A set is a window {@code [from, to)} of positions in a {@link Log}, an append-only array of ids with a hash
+ * index, which the sets made from one another share. Adding to the set whose window ends where the log ends
+ * writes the id in place and returns a new window one position longer (dropping the oldest position past the
+ * limit), so a room that keeps adding costs a few array writes per id. Only the first of several sets that add at
+ * the same end position may write there (they claim it atomically); the others, and any set whose log is full, copy
+ * their window into a new log with room to spare. Positions a set does not cover are never read for it, so a set
+ * never sees what was written after it was made.
  */
 public final class RecentSessions extends AbstractSet<String> {
-    static final int CHUNK = 32;
-    private static final RecentSessions EMPTY = new RecentSessions(new Chunk[0], 0, null);
+    private static final RecentSessions EMPTY = new RecentSessions(new Log(0), 0, 0);
 
-    /** Chunks oldest first; every chunk but the last is full. */
-    private final Chunk[] chunks;
-    private final int size;
-    /** Open-addressing index of the entries of the full chunks: position + 1, or 0 for an empty slot. */
-    private final int @Nullable [] index;
+    private final Log log;
+    private final int from;
+    private final int to;
 
-    private RecentSessions(Chunk[] chunks, int size, int @Nullable [] index) {
-        this.chunks = chunks;
-        this.size = size;
-        this.index = index;
+    private RecentSessions(Log log, int from, int to) {
+        this.log = log;
+        this.from = from;
+        this.to = to;
     }
 
     /** The empty set. */
@@ -49,147 +50,139 @@ public final class RecentSessions extends AbstractSet<String> {
 
     /**
      * This set with {@code session} added as the newest entry (this set itself if it is present); when that makes
-     * it larger than {@code limit}, whole chunks of the oldest entries are left out until it is not.
+     * it larger than {@code limit}, the oldest entries are left out until it is not.
      */
     public RecentSessions plus(String session, int limit) {
-        if (contains(session)) {
+        int hash = session.hashCode();
+        if (log.contains(session, hash, from, to)) {
             return this;
         }
-        Chunk[] next;
-        int last = chunks.length - 1;
-        if (last >= 0 && chunks[last].size() < CHUNK) {
-            next = chunks.clone();
-            next[last] = chunks[last].plus(session);
-        } else {
-            next = Arrays.copyOf(chunks, chunks.length + 1);
-            next[chunks.length] = Chunk.EMPTY.plus(session);
+        int kept = Math.min(to - from, Math.max(limit, 1) - 1);
+        if (log.claim(to)) {
+            log.write(to, session, hash);
+            return new RecentSessions(log, to + 1 - (kept + 1), to + 1);
         }
-        int nextSize = size + 1;
-        int drop = 0;
-        while (nextSize > limit && drop < next.length - 1) {
-            nextSize -= next[drop].size();
-            drop++;
-        }
-        if (drop > 0) {
-            next = Arrays.copyOfRange(next, drop, next.length);
-        }
-        boolean filled = next[next.length - 1].size() == CHUNK;
-        return new RecentSessions(next, nextSize, drop > 0 || filled ? index(next) : index);
+        Log copy = log.copy(to - kept, to);
+        copy.claim(kept);
+        copy.write(kept, session, hash);
+        return new RecentSessions(copy, 0, kept + 1);
     }
 
     @Override
     public boolean contains(Object candidate) {
-        if (!(candidate instanceof String session) || size == 0) {
-            return false;
-        }
-        int hash = session.hashCode();
-        Chunk newest = chunks[chunks.length - 1];
-        if (newest.size() < CHUNK && newest.contains(session, hash)) {
-            return true;
-        }
-        if (index == null) {
-            return false;
-        }
-        int mask = index.length - 1;
-        for (int slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
-            int entry = index[slot];
-            if (entry == 0) {
-                return false;
-            }
-            Chunk chunk = chunks[(entry - 1) / CHUNK];
-            int i = (entry - 1) % CHUNK;
-            if (chunk.hashes[i] == hash && chunk.ids[i].equals(session)) {
-                return true;
-            }
-        }
+        return candidate instanceof String session && log.contains(session, session.hashCode(), from, to);
     }
 
     @Override
     public int size() {
-        return size;
+        return to - from;
     }
 
     @Override
     public Iterator<String> iterator() {
         return new Iterator<>() {
-            private int chunk;
-            private int index;
+            private int next = from;
 
             @Override
             public boolean hasNext() {
-                return chunk < chunks.length && index < chunks[chunk].size();
+                return next < to;
             }
 
             @Override
             public String next() {
-                if (!hasNext()) {
+                if (next >= to) {
                     throw new NoSuchElementException();
                 }
-                String session = chunks[chunk].ids[index++];
-                if (index == chunks[chunk].size()) {
-                    chunk++;
-                    index = 0;
-                }
-                return session;
+                return log.ids[next++];
             }
         };
     }
 
-    /** An index of the full chunks of {@code chunks}, or null if there are none. */
-    private static int @Nullable [] index(Chunk[] chunks) {
-        int full = chunks[chunks.length - 1].size() == CHUNK ? chunks.length : chunks.length - 1;
-        if (full == 0) {
-            return null;
-        }
-        int[] table = new int[Integer.highestOneBit(full * CHUNK * 2 - 1) * 2];
-        int mask = table.length - 1;
-        for (int c = 0; c < full; c++) {
-            for (int i = 0; i < CHUNK; i++) {
-                int slot = spread(chunks[c].hashes[i]) & mask;
-                while (table[slot] != 0) {
-                    slot = (slot + 1) & mask;
-                }
-                table[slot] = c * CHUNK + i + 1;
+    /**
+     * Ids at consecutive positions from 0 on, with an open-addressing index (linear probing) of every position
+     * written. Positions are only ever added: a slot of the index or the array, once written, never changes, which
+     * is what lets sets share a log while another set appends to it.
+     */
+    private static final class Log {
+        private static final VarHandle CLAIMED;
+
+        static {
+            try {
+                CLAIMED = MethodHandles.lookup().findVarHandle(Log.class, "claimed", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
             }
         }
-        return table;
-    }
 
-    private static int spread(int hash) {
-        return hash ^ (hash >>> 16);
-    }
+        private final String[] ids;
+        /**
+         * One slot per id written, or 0 for an empty slot; at most two thirds full. A slot holds the id's hash in its
+         * upper half, so a lookup compares hashes without leaving the index, and position + 1 in its lower.
+         */
+        private final long[] index;
+        /** The end of the positions claimed so far. */
+        private volatile int claimed;
 
-    /** Up to {@value #CHUNK} ids with their hashes. */
-    private static final class Chunk {
-        static final Chunk EMPTY = new Chunk(new String[0], new int[0]);
-
-        final String[] ids;
-        final int[] hashes;
-
-        private Chunk(String[] ids, int[] hashes) {
-            this.ids = ids;
-            this.hashes = hashes;
+        Log(int capacity) {
+            this.ids = new String[capacity];
+            this.index = new long[capacity == 0 ? 1 : Integer.highestOneBit(capacity * 3 - 1)];
         }
 
-        int size() {
-            return ids.length;
+        /** Claims position {@code position} for the caller; false if it is taken or past the capacity. */
+        boolean claim(int position) {
+            return position < ids.length && CLAIMED.compareAndSet(this, position, position + 1);
         }
 
-        Chunk plus(String id) {
-            String[] nextIds = Arrays.copyOf(ids, ids.length + 1);
-            int[] nextHashes = Arrays.copyOf(hashes, hashes.length + 1);
-            nextIds[ids.length] = id;
-            nextHashes[ids.length] = id.hashCode();
-            return new Chunk(nextIds, nextHashes);
+        /** Writes a position claimed by the caller, or one of a log no other thread can see yet. */
+        void write(int position, String id, int hash) {
+            ids[position] = id;
+            index(position, hash);
         }
 
-        boolean contains(String id, int hash) {
-            for (int i = 0; i < hashes.length; i++) {
-                if (hashes[i] == hash && ids[i].equals(id)) {
+        private void index(int position, int hash) {
+            int mask = index.length - 1;
+            int slot = spread(hash) & mask;
+            while (index[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            index[slot] = (long) hash << 32 | (position + 1);
+        }
+
+        /** Whether {@code id} is at one of the positions {@code [from, to)}. */
+        boolean contains(String id, int hash, int from, int to) {
+            if (from == to) {
+                return false;
+            }
+            int mask = index.length - 1;
+            for (int slot = spread(hash) & mask; ; slot = (slot + 1) & mask) {
+                long entry = index[slot];
+                if (entry == 0) {
+                    return false;
+                }
+                int position = (int) entry - 1;
+                if ((int) (entry >>> 32) == hash && position >= from && position < to && ids[position].equals(id)) {
                     return true;
                 }
             }
-            return false;
+        }
+
+        /** A new log holding positions {@code [start, end)} of this one from 0, with room to add a third as many. */
+        Log copy(int start, int end) {
+            int size = end - start;
+            Log copy = new Log(size + Math.max(8, size / 3));
+            System.arraycopy(ids, start, copy.ids, 0, size);
+            for (long entry : index) {
+                int position = (int) entry - 1;
+                if (entry != 0 && position >= start && position < end) {
+                    copy.index(position - start, (int) (entry >>> 32));
+                }
+            }
+            copy.claimed = size;
+            return copy;
+        }
+
+        private static int spread(int hash) {
+            return hash ^ (hash >>> 16);
         }
     }
 }

@@ -20,14 +20,29 @@ final class SerialLoop {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile @Nullable Thread drainingThread;
+    private final Runnable drainTask = this::drain;
+    /**
+     * A task submitted while the loop was idle and nothing was queued: it runs first in the drain that its submitter
+     * starts, without going through the queue. Written only by the thread that set {@link #draining}.
+     */
+    private @Nullable Runnable first;
 
     SerialLoop(Executor executor) {
         this.executor = executor;
     }
 
     void submit(Runnable task) {
-        tasks.add(task);
-        scheduleDrain();
+        if (draining.compareAndSet(false, true)) {
+            if (tasks.isEmpty()) {
+                first = task;
+            } else {
+                tasks.add(task);
+            }
+            startDrain();
+        } else {
+            tasks.add(task);
+            scheduleDrain();
+        }
     }
 
     /** Whether the calling thread is the one running this loop's tasks right now. */
@@ -41,25 +56,34 @@ final class SerialLoop {
      */
     private void scheduleDrain() {
         if (draining.compareAndSet(false, true)) {
-            try {
-                executor.execute(this::drain);
-            } catch (RejectedExecutionException rejected) {
-                LOG.log(Level.DEBUG, "engine executor rejected work; running it on the calling thread");
-                drain();
-            }
+            startDrain();
+        }
+    }
+
+    private void startDrain() {
+        try {
+            executor.execute(drainTask);
+        } catch (RejectedExecutionException rejected) {
+            LOG.log(Level.DEBUG, "engine executor rejected work; running it on the calling thread");
+            drain();
         }
     }
 
     private void drain() {
         drainingThread = Thread.currentThread();
         try {
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
+            Runnable task = first;
+            first = null;
+            if (task == null) {
+                task = tasks.poll();
+            }
+            while (task != null) {
                 try {
                     task.run();
                 } catch (RuntimeException | Error bug) {
                     LOG.log(Level.ERROR, "engine task failed", bug);
                 }
+                task = tasks.poll();
             }
         } finally {
             drainingThread = null;

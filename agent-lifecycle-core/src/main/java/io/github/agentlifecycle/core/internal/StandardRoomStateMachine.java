@@ -19,11 +19,9 @@ import io.github.agentlifecycle.core.spi.RoomRecord;
 import io.github.agentlifecycle.core.spi.RoomStateMachine;
 import io.github.agentlifecycle.core.spi.Transition;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +34,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
     static final int MAX_TOMBSTONES = 1024;
 
     private final long gracePeriod;
+    private final Duration gracePeriodDuration;
     private final long joinTimeout;
     private final long startupTimeout;
     private final long stopOverdueAfter;
@@ -45,9 +44,18 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
     private final long resetAfter;
     private final boolean restartOnCleanExit;
 
+    static {
+        // The JIT does not inline a method whose signature names a class that is not loaded yet. Loading these
+        // now lets it inline the record builders' setters that take them, so the builder a step makes does not
+        // escape (and is not allocated on every event) in a process where no room has closed yet.
+        CloseReason.values();
+        StopReason.values();
+    }
+
     /** A machine configured by {@code config}. */
     public StandardRoomStateMachine(AgentManagerConfig config) {
         this.gracePeriod = Require.nanos(config.gracePeriod());
+        this.gracePeriodDuration = Duration.ofNanos(gracePeriod);
         this.joinTimeout = Require.nanos(config.joinTimeout());
         this.startupTimeout = Require.nanos(config.agentStartupTimeout());
         this.stopOverdueAfter = saturatedDouble(Require.nanos(config.agentStopTimeout()));
@@ -84,29 +92,31 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
     }
 
     private static Transition untracked(String roomName, RoomInput input) {
-        List<RoomEffect> effects = new ArrayList<>(1);
         if (input instanceof RoomInput.SlotGranted) {
-            effects.add(new RoomEffect.ReleaseSlot());
+            return new Transition(null, List.of(new RoomEffect.ReleaseSlot()));
         } else if (input instanceof RoomInput.AgentStarted started) {
-            effects.add(new RoomEffect.StopAgent(started.generation(), StopReason.ORPHANED));
+            return new Transition(null, List.of(new RoomEffect.StopAgent(started.generation(), StopReason.ORPHANED)));
         } else if (input instanceof RoomInput.External external) {
-            effects.add(new RoomEffect.Publish(new LifecycleEvent.EventIgnored(
-                    roomName, external.event().eventId(), IgnoreReason.UNKNOWN_ROOM)));
+            return new Transition(null, List.of(new RoomEffect.Publish(new LifecycleEvent.EventIgnored(
+                    roomName, external.event().eventId(), IgnoreReason.UNKNOWN_ROOM))));
         }
-        return new Transition(null, effects);
+        return new Transition(null, List.of());
     }
 
-    /** One transition in progress: mutable copies of the record's fields. */
+    /**
+     * One transition in progress: mutable copies of the record's fields. The agent's deadlines and restart history
+     * are copied only when one of them changes, and an agent that did not change keeps its record.
+     */
     private final class Step {
+        private final RoomRecord current;
         private final long now;
         private final String name;
-        private final List<RoomEffect> effects = new ArrayList<>(4);
+        private final EffectBuffer effects = new EffectBuffer();
 
         private @Nullable String instanceId;
         private long createdAt;
         private long lastActivity;
-        private Map<String, Participant> sessions;
-        private boolean sessionsCopied;
+        private SessionMap sessions;
         private RecentSessions tombstones;
         private boolean hadHumans;
         private boolean agentWanted;
@@ -115,7 +125,9 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         private boolean reopenRequested;
         private @Nullable Long graceDeadline;
         private @Nullable Long joinDeadline;
-        private AgentRecord.Builder agent;
+        private final AgentRecord agentBefore;
+        /** Changes to the agent's other fields, made on first use. */
+        private AgentRecord.@Nullable Builder agentChanges;
         private AgentState agentState;
         private int generation;
         private @Nullable String agentIdentity;
@@ -124,12 +136,13 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         private @Nullable Long readySince;
 
         Step(RoomRecord record, long now) {
+            this.current = record;
             this.now = now;
             this.name = record.name();
             this.instanceId = record.instanceId();
             this.createdAt = record.createdAt();
             this.lastActivity = record.lastActivity();
-            this.sessions = record.sessions();
+            this.sessions = SessionMap.of(record.sessions());
             this.tombstones = RecentSessions.of(record.tombstones());
             this.hadHumans = record.hadHumans();
             this.agentWanted = record.agentWanted();
@@ -139,7 +152,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             this.graceDeadline = record.graceDeadline();
             this.joinDeadline = record.joinDeadline();
             AgentRecord a = record.agent();
-            this.agent = a.toBuilder();
+            this.agentBefore = a;
             this.agentState = a.state();
             this.generation = a.generation();
             this.agentIdentity = a.identity();
@@ -198,7 +211,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             agentWanted = true;
             if (agentState == AgentState.FAILED) {
                 agentState = AgentState.NONE;
-                agent.restartTimes(new long[0]).lastBackoffNanos(0);
+                agent().restartTimes(new long[0]).lastBackoffNanos(0);
             }
             if (humanCount() == 0) {
                 joinDeadline = later(joinDeadline, now + joinTimeout);
@@ -223,7 +236,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 ignored(event, IgnoreReason.SESSION_ALREADY_PRESENT);
                 return;
             }
-            mutableSessions().put(sessionId, participant);
+            sessions = sessions.plus(participant);
             lastActivity = now;
             if (participant.role() == ParticipantRole.HUMAN) {
                 hadHumans = true;
@@ -255,20 +268,21 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 return;
             }
             String sessionId = event.participant().sessionId();
-            Participant present = sessions.get(sessionId);
+            int index = sessions.indexOf(sessionId);
             addTombstone(sessionId);
-            if (present == null) {
+            if (index < 0) {
                 ignored(event, IgnoreReason.UNKNOWN_SESSION);
                 return;
             }
-            mutableSessions().remove(sessionId);
+            Participant present = sessions.participantAt(index);
+            sessions = sessions.minus(index);
             lastActivity = now;
             int humans = humanCount();
             if (present.role() == ParticipantRole.HUMAN && humans == 0) {
                 graceDeadline = now + gracePeriod;
                 publish(new LifecycleEvent.ParticipantLeft(name, present, event.connectionAborted(), humans,
                         sessions.size()));
-                publish(new LifecycleEvent.GraceStarted(name, Duration.ofNanos(gracePeriod)));
+                publish(new LifecycleEvent.GraceStarted(name, gracePeriodDuration));
             } else {
                 publish(new LifecycleEvent.ParticipantLeft(name, present, event.connectionAborted(), humans,
                         sessions.size()));
@@ -314,7 +328,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                     agentState = AgentState.RUNNING;
                 }
                 agentIdentity = started.agentIdentity();
-                agent.pid(started.pid());
+                agent().pid(started.pid());
                 publish(new LifecycleEvent.AgentLaunched(name, started.agentIdentity(), started.pid()));
             }
         }
@@ -339,7 +353,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             if (agentState == AgentState.LAUNCHING || agentState == AgentState.RUNNING) {
                 markReady(ReadySignal.HEARTBEAT);
             } else if (agentState == AgentState.READY && heartbeatTimeout > 0) {
-                agent.heartbeatDeadline(now + heartbeatTimeout);
+                agent().heartbeatDeadline(now + heartbeatTimeout);
             }
         }
 
@@ -370,15 +384,15 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             agentIdentity = null;
             readySince = null;
             stopReason = null;
-            agent.clearDeadlines().pid(null).startupDeadline(now + startupTimeout);
+            agent().clearDeadlines().pid(null).startupDeadline(now + startupTimeout);
             effects.add(new RoomEffect.LaunchAgent(generation));
         }
 
         private void markReady(ReadySignal signal) {
             agentState = AgentState.READY;
             readySince = now;
-            agent.startupDeadline(null);
-            agent.heartbeatDeadline(signal == ReadySignal.HEARTBEAT && heartbeatTimeout > 0
+            agent().startupDeadline(null);
+            agent().heartbeatDeadline(signal == ReadySignal.HEARTBEAT && heartbeatTimeout > 0
                     ? now + heartbeatTimeout : null);
             publish(new LifecycleEvent.AgentReady(name, agentIdentity, signal));
         }
@@ -386,7 +400,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         private void stop(StopReason reason) {
             agentState = AgentState.STOPPING;
             stopReason = reason;
-            agent.clearDeadlines().stopDeadline(now + stopOverdueAfter);
+            agent().clearDeadlines().stopDeadline(now + stopOverdueAfter);
             publish(new LifecycleEvent.AgentStopping(name, agentIdentity, reason));
             effects.add(new RoomEffect.StopAgent(generation, reason));
         }
@@ -411,26 +425,26 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             long[] recent = recentRestarts();
             if (recent.length >= restartPolicy.maxRestarts()) {
                 agentState = AgentState.FAILED;
-                agent.restartTimes(recent);
+                agent().restartTimes(recent);
                 releaseSlot();
                 publish(new LifecycleEvent.AgentFailed(name, recent.length, restartPolicy.window()));
                 return;
             }
-            long previous = readySince != null && now - readySince >= resetAfter ? 0 : agent.lastBackoffNanos();
+            long previous = readySince != null && now - readySince >= resetAfter ? 0 : agent().lastBackoffNanos();
             long delay = restartPolicy.nextDelayNanos(previous);
             long[] withThis = Arrays.copyOf(recent, recent.length + 1);
             withThis[recent.length] = now;
             agentState = AgentState.BACKOFF;
             readySince = null;
-            agent.restartTimes(withThis)
+            agent().restartTimes(withThis)
                     .lastBackoffNanos(delay)
-                    .totalRestarts(agent.totalRestarts() + 1)
+                    .totalRestarts(agent().totalRestarts() + 1)
                     .backoffUntil(now + delay);
             publish(new LifecycleEvent.AgentRestarting(name, withThis.length, Duration.ofNanos(delay)));
         }
 
         private long[] recentRestarts() {
-            long[] all = agent.restartTimes();
+            long[] all = agent().restartTimes();
             int keep = 0;
             for (long time : all) {
                 if (now - time < restartWindow) {
@@ -443,7 +457,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         private void clearAgent(AgentState state) {
             agentState = state;
             stopReason = null;
-            agent.clearDeadlines().pid(null);
+            agent().clearDeadlines().pid(null);
         }
 
         private void releaseSlot() {
@@ -456,17 +470,17 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         // ---- time ---------------------------------------------------------------------------------------
 
         private void actOnDueDeadlines() {
-            if (isDue(agent.startupDeadline())
+            if (isDue(startupDeadline())
                     && (agentState == AgentState.LAUNCHING || agentState == AgentState.RUNNING)) {
                 stop(StopReason.STARTUP_TIMEOUT);
-            } else if (isDue(agent.heartbeatDeadline()) && agentState == AgentState.READY) {
+            } else if (isDue(heartbeatDeadline()) && agentState == AgentState.READY) {
                 stop(StopReason.HEARTBEAT_TIMEOUT);
-            } else if (isDue(agent.stopDeadline()) && agentState == AgentState.STOPPING) {
-                agent.stopDeadline(now + stopOverdueAfter);
+            } else if (isDue(stopDeadline()) && agentState == AgentState.STOPPING) {
+                agent().stopDeadline(now + stopOverdueAfter);
                 publish(new LifecycleEvent.AgentStopOverdue(name, agentIdentity));
                 effects.add(new RoomEffect.StopAgent(generation, stopReason == null ? StopReason.ROOM_CLOSING : stopReason));
-            } else if (isDue(agent.backoffUntil()) && agentState == AgentState.BACKOFF) {
-                agent.backoffUntil(null);
+            } else if (isDue(backoffUntil()) && agentState == AgentState.BACKOFF) {
+                agent().backoffUntil(null);
                 if (wantsAgent()) {
                     launch();
                 }
@@ -556,12 +570,12 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 releaseSlot();
                 publish(new LifecycleEvent.RoomClosed(name, reason));
                 if (!reopenRequested) {
-                    return new Transition(null, effects);
+                    return new Transition(null, effects.toList());
                 }
                 reopen();
                 reconcileAgent();
             }
-            return new Transition(build(), effects);
+            return new Transition(build(), effects.toList());
         }
 
         /** Starts the room afresh after it closed with a token request pending. */
@@ -572,27 +586,20 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             instanceId = null;
             createdAt = now;
             lastActivity = now;
-            sessions = Map.of();
+            sessions = SessionMap.empty();
             hadHumans = false;
             agentWanted = true;
             graceDeadline = null;
             joinDeadline = now + joinTimeout;
             agentState = AgentState.NONE;
-            agent = new AgentRecord.Builder().generation(generation);
+            agentChanges = new AgentRecord.Builder().generation(generation);
             publish(new LifecycleEvent.RoomCreated(name));
         }
 
         private RoomRecord build() {
-            AgentRecord builtAgent = agent
-                    .state(agentState)
-                    .generation(generation)
-                    .identity(agentState == AgentState.NONE || agentState == AgentState.QUEUED ? null : agentIdentity)
-                    .holdsSlot(holdsSlot)
-                    .stopReason(agentState == AgentState.STOPPING ? stopReason : null)
-                    .readySince(agentState == AgentState.READY ? readySince : null)
-                    .build();
-            return RoomRecord.builder(name, createdAt)
+            return current.toBuilder()
                     .instanceId(instanceId)
+                    .createdAt(createdAt)
                     .lastActivity(lastActivity)
                     .sessions(sessions)
                     .tombstones(tombstones)
@@ -603,22 +610,61 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                     .reopenRequested(reopenRequested)
                     .graceDeadline(graceDeadline)
                     .joinDeadline(joinDeadline)
-                    .agent(builtAgent)
+                    .agent(buildAgent())
                     .build();
+        }
+
+        /** The next agent record: the previous one when nothing about the agent changed. */
+        private AgentRecord buildAgent() {
+            @Nullable String identity =
+                    agentState == AgentState.NONE || agentState == AgentState.QUEUED ? null : agentIdentity;
+            @Nullable StopReason reason = agentState == AgentState.STOPPING ? stopReason : null;
+            @Nullable Long ready = agentState == AgentState.READY ? readySince : null;
+            AgentRecord.Builder changes = agentChanges;
+            if (changes == null && agentState == agentBefore.state() && generation == agentBefore.generation()
+                    && Objects.equals(identity, agentBefore.identity()) && holdsSlot == agentBefore.holdsSlot()
+                    && reason == agentBefore.stopReason() && Objects.equals(ready, agentBefore.readySince())) {
+                return agentBefore;
+            }
+            return (changes == null ? agentBefore.toBuilder() : changes)
+                    .state(agentState)
+                    .generation(generation)
+                    .identity(identity)
+                    .holdsSlot(holdsSlot)
+                    .stopReason(reason)
+                    .readySince(ready)
+                    .build();
+        }
+
+        private @Nullable Long startupDeadline() {
+            return agentChanges == null ? agentBefore.startupDeadline() : agentChanges.startupDeadline();
+        }
+
+        private @Nullable Long heartbeatDeadline() {
+            return agentChanges == null ? agentBefore.heartbeatDeadline() : agentChanges.heartbeatDeadline();
+        }
+
+        private @Nullable Long stopDeadline() {
+            return agentChanges == null ? agentBefore.stopDeadline() : agentChanges.stopDeadline();
+        }
+
+        private @Nullable Long backoffUntil() {
+            return agentChanges == null ? agentBefore.backoffUntil() : agentChanges.backoffUntil();
         }
 
         // ---- helpers ------------------------------------------------------------------------------------
 
         private int humanCount() {
-            return Sessions.humans(sessions);
+            return sessions.humans();
         }
 
-        private Map<String, Participant> mutableSessions() {
-            if (!sessionsCopied) {
-                sessions = new LinkedHashMap<>(sessions);
-                sessionsCopied = true;
+        private AgentRecord.Builder agent() {
+            AgentRecord.Builder changes = agentChanges;
+            if (changes == null) {
+                changes = agentBefore.toBuilder();
+                agentChanges = changes;
             }
-            return sessions;
+            return changes;
         }
 
         private void addTombstone(String sessionId) {

@@ -5,15 +5,8 @@ import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.internal.RecentSessions;
 import io.github.agentlifecycle.core.internal.Require;
-import io.github.agentlifecycle.core.internal.Sessions;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Iterator;
+import io.github.agentlifecycle.core.internal.SessionMap;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -28,9 +21,8 @@ public final class RoomRecord {
     private final @Nullable String instanceId;
     private final long createdAt;
     private final long lastActivity;
-    private final Map<String, Participant> sessions;
+    private final SessionMap sessions;
     private final Set<String> tombstones;
-    private final int humanCount;
     private final boolean hadHumans;
     private final boolean agentWanted;
     private final boolean closing;
@@ -55,7 +47,6 @@ public final class RoomRecord {
         this.graceDeadline = b.graceDeadline;
         this.joinDeadline = b.joinDeadline;
         this.agent = b.agent;
-        this.humanCount = Sessions.humans(sessions);
     }
 
     /** A builder for a new room called {@code name}, created at {@code now}. */
@@ -100,7 +91,7 @@ public final class RoomRecord {
 
     /** Human sessions present. */
     public int humanCount() {
-        return humanCount;
+        return sessions.humans();
     }
 
     /** Sessions present, of any role. */
@@ -153,7 +144,7 @@ public final class RoomRecord {
         if (closing) {
             return RoomState.CLOSING;
         }
-        if (humanCount > 0) {
+        if (sessions.humans() > 0) {
             return RoomState.ACTIVE;
         }
         if (graceDeadline != null) {
@@ -184,7 +175,7 @@ public final class RoomRecord {
     @Override
     public String toString() {
         return "RoomRecord{name=" + name + ", state=" + state() + ", instanceId=" + instanceId + ", humans="
-                + humanCount + ", sessions=" + sessions.keySet() + ", tombstones=" + tombstones.size()
+                + sessions.humans() + ", sessions=" + sessions.keySet() + ", tombstones=" + tombstones.size()
                 + ", agentWanted=" + agentWanted + ", closeReason=" + closeReason + ", reopen=" + reopenRequested
                 + ", graceDeadline=" + graceDeadline + ", joinDeadline=" + joinDeadline + ", agent=" + agent + '}';
     }
@@ -195,7 +186,7 @@ public final class RoomRecord {
         private @Nullable String instanceId;
         private long createdAt;
         private long lastActivity;
-        private Map<String, Participant> sessions = Collections.emptyMap();
+        private SessionMap sessions = SessionMap.empty();
         private Set<String> tombstones = RecentSessions.empty();
         private boolean hadHumans;
         private boolean agentWanted;
@@ -249,8 +240,7 @@ public final class RoomRecord {
 
         /** Sets {@link RoomRecord#sessions()} (copied, unless it is another record's). */
         public Builder sessions(Map<String, Participant> value) {
-            sessions = value.isEmpty() ? Collections.emptyMap()
-                    : value instanceof FrozenSessions ? value : new FrozenSessions(value);
+            sessions = SessionMap.of(value);
             return this;
         }
 
@@ -319,87 +309,6 @@ public final class RoomRecord {
         /** Builds the record. */
         public RoomRecord build() {
             return new RoomRecord(this);
-        }
-    }
-
-    /**
-     * An unmodifiable copy of a session map in its iteration order, kept in two arrays: a room has few sessions, and
-     * this keeps an idle room small. Shared between records instead of copied.
-     */
-    private static final class FrozenSessions extends AbstractMap<String, Participant> {
-        private final String[] ids;
-        private final Participant[] participants;
-
-        FrozenSessions(Map<String, Participant> value) {
-            ids = new String[value.size()];
-            participants = new Participant[value.size()];
-            int i = 0;
-            for (Map.Entry<String, Participant> entry : value.entrySet()) {
-                ids[i] = Require.nonNull(entry.getKey(), "session id");
-                participants[i] = Require.nonNull(entry.getValue(), "participant");
-                i++;
-            }
-        }
-
-        private int indexOf(@Nullable Object id) {
-            for (int i = 0; i < ids.length; i++) {
-                if (ids[i].equals(id)) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        @Override
-        public @Nullable Participant get(@Nullable Object id) {
-            int i = indexOf(id);
-            return i < 0 ? null : participants[i];
-        }
-
-        @Override
-        public boolean containsKey(@Nullable Object id) {
-            return indexOf(id) >= 0;
-        }
-
-        @Override
-        public int size() {
-            return ids.length;
-        }
-
-        @Override
-        public Collection<Participant> values() {
-            return Collections.unmodifiableList(Arrays.asList(participants));
-        }
-
-        @Override
-        public Set<Map.Entry<String, Participant>> entrySet() {
-            return new AbstractSet<>() {
-                @Override
-                public Iterator<Map.Entry<String, Participant>> iterator() {
-                    return new Iterator<>() {
-                        private int next;
-
-                        @Override
-                        public boolean hasNext() {
-                            return next < ids.length;
-                        }
-
-                        @Override
-                        public Map.Entry<String, Participant> next() {
-                            if (next >= ids.length) {
-                                throw new NoSuchElementException();
-                            }
-                            int i = next++;
-                            return new AbstractMap.SimpleImmutableEntry<>(ids[i], participants[i]);
-                        }
-                    };
-                }
-
-                @Override
-                public int size() {
-                    return ids.length;
-                }
-            };
         }
     }
 }
