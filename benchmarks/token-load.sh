@@ -23,7 +23,7 @@ trap 'stop; rm -rf "$state"' EXIT
 
 start_server() {
     PORT=$port ADMIN_TOKEN=$admin AGENT_COMMAND="sh -c 'while read -r l; do :; done'" MAX_TOTAL_AGENTS=100 \
-        AGENT_STATE_DIR=$state/agents java ${SERVER_JAVA_OPTS:-} -jar examples/target/agent-lifecycle-example.jar \
+        AGENT_STATE_DIR=$state/agents "${JAVA:-java}" ${SERVER_JAVA_OPTS:-} -jar examples/target/agent-lifecycle-example.jar \
         > "target/token-load-server-$1.log" 2>&1 &
     server=$!
     until curl -sf -o /dev/null "$api/health"; do sleep 0.05; done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Webhook load on the example server with wrk: every request carries its own LiveKit signature, which the server
-# verifies. Needs `mvn -B -q package -DskipTests` first and wrk (Debian: apt-get install wrk).
+# verifies (JAVA=... picks the server's JDK). Needs `mvn -B -q package -DskipTests` first and wrk (Debian: apt-get install wrk).
 #   benchmarks/webhook-load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ java -cp benchmarks/target/benchmarks.jar io.github.agentlifecycle.benchmarks.lo
     target/webhooks.tsv 500 20000 "$key" "$secret" 30
 
 PORT=$port LIVEKIT_API_KEY=$key LIVEKIT_API_SECRET=$secret ADMIN_TOKEN=$admin \
-    java ${SERVER_JAVA_OPTS:-} -jar examples/target/agent-lifecycle-example.jar > target/webhook-load-server.log 2>&1 &
+    "${JAVA:-java}" ${SERVER_JAVA_OPTS:-} -jar examples/target/agent-lifecycle-example.jar > target/webhook-load-server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "$api/health"; do sleep 0.05; done

@@ -15,28 +15,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Notes, per measured room, the {@link System#nanoTime()} at which the engine told its listeners about each step
- * of the room's end: grace started, grace expired, agent stopping, agent exited, room closed. Also claims the
- * room's grace timer from the {@link GraceTimerClock}. Runs on the engine's thread; read the times only after
+ * of the room's end: grace started, grace expired, agent stopping, agent exited, room closed. Runs on the engine's
+ * thread; read the times only after
  * {@link #awaitClosed} returned true (the latch orders the engine's writes before the reads).
  */
 final class GraceTimeline implements LifecycleListener {
     private final Map<String, Integer> index = new HashMap<>();
-    private final GraceTimerClock clock;
     private final CountDownLatch closed;
     final long[] graceStarted;
     final long[] graceExpired;
     final long[] stopping;
     final long[] exited;
     final long[] roomClosed;
-    final GraceTimerClock.Mark[] timers;
     private final List<String> anomalies = new ArrayList<>();
     private final Map<AgentExit.Kind, Integer> exitKinds = new EnumMap<>(AgentExit.Kind.class);
 
-    GraceTimeline(List<String> rooms, GraceTimerClock clock) {
+    GraceTimeline(List<String> rooms) {
         for (int i = 0; i < rooms.size(); i++) {
             index.put(rooms.get(i), i);
         }
-        this.clock = clock;
         int n = rooms.size();
         this.closed = new CountDownLatch(n);
         this.graceStarted = new long[n];
@@ -44,7 +41,6 @@ final class GraceTimeline implements LifecycleListener {
         this.stopping = new long[n];
         this.exited = new long[n];
         this.roomClosed = new long[n];
-        this.timers = new GraceTimerClock.Mark[n];
     }
 
     @Override
@@ -56,7 +52,6 @@ final class GraceTimeline implements LifecycleListener {
         long now = System.nanoTime();
         if (event instanceof LifecycleEvent.GraceStarted) {
             graceStarted[i] = now;
-            timers[i] = clock.takeArmed();
         } else if (event instanceof LifecycleEvent.GraceExpired) {
             graceExpired[i] = now;
         } else if (event instanceof LifecycleEvent.AgentStopping e) {
