@@ -21,8 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Participant joins and leaves through the engine path users call, {@code AgentManager.apply(RoomEvent)}, with a
  * direct executor so the engine's serial loop runs on the benchmark thread: argument checks, the command queue,
- * de-duplication by event id, the state machine, effects, room timers (the system clock's timer queue: a leave
- * arms the grace timer, the next join cancels it) and the listeners (the lifecycle log, turned down to warnings).
+ * de-duplication by event id, the state machine, effects, room deadlines (a leave sets the grace deadline, the
+ * next join clears it, behind the engine's one timer on the system clock) and the listeners (the lifecycle log,
+ * turned down to warnings).
  *
  * <p>500 rooms, each opened by a token request with its agent joined; every room alternates between a human
  * joining and leaving (see {@link RoomTraffic}). One operation is one event. The system clock is used because it
