@@ -77,6 +77,40 @@ class RecentSessionsProperties {
         }
     }
 
+    /**
+     * Ids whose hash codes are all equal (each is eight blocks of "Aa" or "BB", which hash alike): the index cannot
+     * tell them apart by hash, so every answer rests on comparing the ids themselves.
+     */
+    @Property(tries = 200)
+    void idsWithEqualHashesAreToldApart(
+            @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 255) Integer> adds,
+            @ForAll @IntRange(min = 1, max = 100) int limit) {
+        RecentSessions set = RecentSessions.empty();
+        List<String> model = new ArrayList<>();
+        for (int add : adds) {
+            String session = sameHash(add);
+            if (!model.contains(session)) {
+                model.add(session);
+                if (model.size() > limit) {
+                    model.remove(0);
+                }
+            }
+            set = set.plus(session, limit);
+            assertThat(set).containsExactlyElementsOf(model);
+            for (int candidate = 0; candidate < 256; candidate += 5) {
+                assertThat(set.contains(sameHash(candidate))).isEqualTo(model.contains(sameHash(candidate)));
+            }
+        }
+    }
+
+    private static String sameHash(int bits) {
+        StringBuilder id = new StringBuilder();
+        for (int bit = 0; bit < 8; bit++) {
+            id.append((bits >> bit & 1) == 0 ? "Aa" : "BB");
+        }
+        return id.toString();
+    }
+
     @Property(tries = 100)
     void anySetCanBeTakenOverInItsOrder(@ForAll @Size(max = 100) Set<@IntRange(max = 1000) Integer> numbers) {
         Set<String> sessions = new LinkedHashSet<>();
