@@ -19,7 +19,10 @@ import java.util.List;
  * (as {@link EngineApplyBenchmark#applyFresh});
  * <li>{@code engine churned}: one engine that has seen the whole traffic once, the rounds going on through it (as
  * {@link EngineApplyBenchmark#applyChurned});
- * <li>{@code machine fresh}, {@code machine churned}: the pure state machine the same way.
+ * <li>{@code machine fresh}, {@code machine churned}: the pure state machine the same way;
+ * <li>{@code floor fresh}, {@code floor churned}: the {@link BookkeepingFloor} the same way, the least work an engine
+ * keeping the invariants must do; {@code floor-no-clock}, {@code floor-no-ids} and {@code floor-bare} leave out its
+ * clock read, its event-id check, or both.
  * </ul>
  *
  * <p>Run with the heap touched up front, so that the kernel's first touch of each heap page is not measured:
@@ -35,7 +38,9 @@ public final class ApplyCpuTimeMain {
     /** Measures and prints; arguments: {@code engine|machine fresh|churned [warm-up rounds] [measured rounds]}. */
     public static void main(String[] args) {
         if (args.length < 2) {
-            throw new IllegalArgumentException("usage: engine|machine fresh|churned [warm-up rounds] [rounds]");
+            throw new IllegalArgumentException(
+                    "usage: engine|machine|floor|floor-no-clock|floor-no-ids|floor-bare fresh|churned [warm-up rounds]"
+                            + " [rounds]");
         }
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 300;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 300;
@@ -44,7 +49,7 @@ public final class ApplyCpuTimeMain {
             case "engine churned" -> engineChurned();
             case "machine fresh" -> machineFresh();
             case "machine churned" -> machineChurned();
-            default -> throw new IllegalArgumentException("unknown measurement: " + args[0] + " " + args[1]);
+            default -> floor(args[0], args[1]);
         };
         long[] nanos = new long[rounds];
         for (int r = -warmUp; r < rounds; r++) {
@@ -112,6 +117,54 @@ public final class ApplyCpuTimeMain {
         StateMachineApplyBenchmark.Churned churned = new StateMachineApplyBenchmark.Churned();
         churned.setUp();
         return () -> timeMachine(churned);
+    }
+
+    private static Round floor(String subject, String rooms) {
+        boolean clock = subject.equals("floor") || subject.equals("floor-no-ids");
+        boolean eventIds = subject.equals("floor") || subject.equals("floor-no-clock");
+        if (!subject.equals("floor") && !subject.startsWith("floor-") || !clock && !eventIds
+                && !subject.equals("floor-bare")) {
+            throw new IllegalArgumentException("unknown measurement: " + subject + " " + rooms);
+        }
+        Ids ids = new Ids(1);
+        List<BenchRoom> benchRooms = BenchRoom.create(EngineApplyBenchmark.ROOMS, ids);
+        if (rooms.equals("fresh")) {
+            RoomEvent[] events = new RoomTraffic(benchRooms, EngineApplyBenchmark.FRESH_CYCLES, 2).events();
+            return () -> {
+                BookkeepingFloor floor = new BookkeepingFloor(benchRooms, ids, clock, eventIds);
+                long start = THREADS.getCurrentThreadCpuTime();
+                for (RoomEvent event : events) {
+                    requireApplied(floor.apply(event));
+                }
+                return THREADS.getCurrentThreadCpuTime() - start;
+            };
+        }
+        if (!rooms.equals("churned")) {
+            throw new IllegalArgumentException("unknown measurement: " + subject + " " + rooms);
+        }
+        RoomEvent[] events = new RoomTraffic(benchRooms, RoomTraffic.MIN_CYCLES, 2).events();
+        BookkeepingFloor floor = new BookkeepingFloor(benchRooms, ids, clock, eventIds);
+        for (RoomEvent event : events) {
+            requireApplied(floor.apply(event));
+        }
+        int[] next = {0};
+        return () -> {
+            long start = THREADS.getCurrentThreadCpuTime();
+            for (int i = 0; i < EVENTS_PER_ROUND; i++) {
+                RoomEvent event = events[next[0]];
+                if (++next[0] == events.length) {
+                    next[0] = 0;
+                }
+                requireApplied(floor.apply(event));
+            }
+            return THREADS.getCurrentThreadCpuTime() - start;
+        };
+    }
+
+    private static void requireApplied(boolean applied) {
+        if (!applied) {
+            throw new IllegalStateException("an event of the traffic was dropped");
+        }
     }
 
     private static long timeMachine(StateMachineApplyBenchmark.Rooms rooms) {

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * forgetting an id finds its slot without reading the string. Nothing is allocated per id; the arrays grow on
  * demand up to what {@code capacity} needs.
  */
-final class EventIdMemory {
+public final class EventIdMemory {
     /** Ids there is room for before the arrays first grow. */
     private static final int INITIAL_IDS = 1024;
 
@@ -24,7 +24,8 @@ final class EventIdMemory {
     /** Hash in the upper half, place in the ring + 1 in the lower; 0 for an empty slot. */
     private long[] index;
 
-    EventIdMemory(int capacity) {
+    /** A memory of up to {@code capacity} ids. */
+    public EventIdMemory(int capacity) {
         this.capacity = capacity;
         int initial = Math.min(capacity, INITIAL_IDS);
         this.ring = new String[initial];
@@ -33,7 +34,7 @@ final class EventIdMemory {
     }
 
     /** Remembers {@code id}; returns false if it was remembered already. */
-    boolean firstSighting(String id) {
+    public boolean firstSighting(String id) {
         int hash = id.hashCode();
         int mask = index.length - 1;
         int slot = home(hash, mask);
