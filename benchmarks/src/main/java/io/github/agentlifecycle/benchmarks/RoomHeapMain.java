@@ -2,6 +2,7 @@ package io.github.agentlifecycle.benchmarks;
 
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.EnsureResult;
+import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent;
@@ -20,6 +21,9 @@ import java.time.Instant;
  * <li><b>human only</b>: a room known only from a human's {@code participant_joined} webhook, with no agent
  * requested (state {@code active}, no agent): the smallest room that stays tracked.
  * </ul>
+ * A third measurement, over a hundredth as many rooms, is a room that is not idle but has a long history: with its
+ * agent ready, a human joined and left 1100 times, each time with a new session, so that the room remembers as many
+ * departed sessions as it keeps (1024; state {@code grace_period}).
  *
  * <p>Everything the engine keeps for a room is counted: its record, participants and their strings (room name,
  * room sid, session ids, identities, created here after the first reading and referenced only by the engine), the
@@ -33,6 +37,8 @@ import java.time.Instant;
  */
 public final class RoomHeapMain {
     private static final Instant AT = Instant.parse("2026-11-24T09:00:00Z");
+    /** More visits than the departed sessions a room remembers (1024). */
+    private static final int BUSY_VISITS = 1100;
 
     private RoomHeapMain() {}
 
@@ -43,11 +49,15 @@ public final class RoomHeapMain {
         double handle = bytesPerHandle(rooms);
         double idle = bytesPerRoom(rooms, true);
         double minimal = bytesPerRoom(rooms, false);
+        int busyRooms = Math.max(1, rooms / 100);
+        double busy = bytesPerBusyRoom(busyRooms);
         System.out.printf("rooms: %,d; JVM %s, max heap %,d MiB%n", rooms, Runtime.version(),
                 Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf("idle with agent: %,.0f bytes per room (of which the launcher's handle %,.0f;"
                 + " engine alone %,.0f)%n", idle, handle, idle - handle);
         System.out.printf("human only:      %,.0f bytes per room%n", minimal);
+        System.out.printf("after %d visits: %,.0f bytes per room (%,d rooms; %,.0f more than idle with agent)%n",
+                BUSY_VISITS, busy, busyRooms, busy - idle);
     }
 
     private static double bytesPerRoom(int count, boolean withAgent) {
@@ -79,6 +89,54 @@ public final class RoomHeapMain {
         return (double) (after - before) / count;
     }
 
+    private static double bytesPerBusyRoom(int count) {
+        ManualClock clock = new ManualClock();
+        AgentManager manager = AgentManager.builder(new IdleLauncher())
+                .config(EngineFixture.configFor(count))
+                .clock(clock)
+                .executor(Runnable::run)
+                .build();
+        manager.start();
+        openBusyRooms(manager, 10, new Ids(98));
+        for (RoomSnapshot room : manager.rooms()) {
+            manager.closeRoom(room.roomName());
+        }
+        long before = usedHeapAfterGc();
+        openBusyRooms(manager, count, new Ids(11));
+        long after = usedHeapAfterGc();
+        ManagerStats stats = manager.stats();
+        if (stats.totalRooms() != count || stats.roomsInGrace() != count || stats.readyAgents() != count
+                || stats.eventsIgnored() != 0) {
+            throw new IllegalStateException("rooms are not in the measured state: " + stats);
+        }
+        Reference.reachabilityFence(manager);
+        manager.close();
+        return (double) (after - before) / count;
+    }
+
+    private static void openBusyRooms(AgentManager manager, int count, Ids ids) {
+        for (int i = 0; i < count; i++) {
+            BenchRoom room = new BenchRoom(String.format("room-%06d", i), ids.room(), String.format("client-%06d", i));
+            EnsureResult ensured = manager.ensureAgent(room.name());
+            RoomSnapshot snapshot = ensured.room();
+            if (snapshot == null || snapshot.agentIdentity() == null) {
+                throw new IllegalStateException("no agent launched in " + room.name() + ": " + ensured);
+            }
+            join(manager, room, ids, snapshot.agentIdentity(), ParticipantRole.AGENT);
+            for (int visit = 0; visit < BUSY_VISITS; visit++) {
+                RoomEvent.Participant human = join(manager, room, ids, room.humanIdentity(), ParticipantRole.HUMAN);
+                requireApplied(manager.apply(new RoomEvent.ParticipantLeft(room.name(), human, false, room.sid(),
+                        ids.event(), AT)));
+            }
+        }
+    }
+
+    private static void requireApplied(EventOutcome outcome) {
+        if (outcome != EventOutcome.APPLIED) {
+            throw new IllegalStateException("an event was " + outcome);
+        }
+    }
+
     private static void openRooms(AgentManager manager, int count, boolean withAgent, long seed) {
         Ids ids = new Ids(seed);
         for (int i = 0; i < count; i++) {
@@ -95,9 +153,12 @@ public final class RoomHeapMain {
         }
     }
 
-    private static void join(AgentManager manager, BenchRoom room, Ids ids, String identity, ParticipantRole role) {
+    private static RoomEvent.Participant join(AgentManager manager, BenchRoom room, Ids ids, String identity,
+            ParticipantRole role) {
         RoomEvent.Participant participant = new RoomEvent.Participant(ids.session(), identity, role);
-        manager.apply(new RoomEvent.ParticipantJoined(room.name(), participant, room.sid(), ids.event(), AT));
+        requireApplied(manager.apply(new RoomEvent.ParticipantJoined(room.name(), participant, room.sid(), ids.event(),
+                AT)));
+        return participant;
     }
 
     /** What one {@link IdleLauncher} handle (the object and its exit future) occupies. */
