@@ -47,10 +47,10 @@ public final class RoomHeapMain {
         int rooms = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         EngineFixture.quietLifecycleLog();
         double handle = bytesPerHandle(rooms);
-        double idle = bytesPerRoom(rooms, true);
-        double minimal = bytesPerRoom(rooms, false);
+        double idle = bytesPerRoom(rooms, new Kind(true, 0));
+        double minimal = bytesPerRoom(rooms, new Kind(false, 0));
         int busyRooms = Math.max(1, rooms / 100);
-        double busy = bytesPerBusyRoom(busyRooms);
+        double busy = bytesPerRoom(busyRooms, new Kind(true, BUSY_VISITS));
         System.out.printf("rooms: %,d; JVM %s, max heap %,d MiB%n", rooms, Runtime.version(),
                 Runtime.getRuntime().maxMemory() >> 20);
         System.out.printf("idle with agent: %,.0f bytes per room (of which the launcher's handle %,.0f;"
@@ -60,7 +60,20 @@ public final class RoomHeapMain {
                 BUSY_VISITS, busy, busyRooms, busy - idle);
     }
 
-    private static double bytesPerRoom(int count, boolean withAgent) {
+    /**
+     * What the measured rooms hold.
+     *
+     * @param withAgent whether a token request started the room's agent, which then joined
+     * @param visits how many times a human joined and left, each time with a new session; with none, one human
+     *     joins and stays
+     */
+    private record Kind(boolean withAgent, int visits) {}
+
+    /**
+     * Opens rooms once and closes them, so that what the engine sizes on first use is in place, then measures the
+     * heap before and after opening {@code count} rooms of {@code kind}.
+     */
+    private static double bytesPerRoom(int count, Kind kind) {
         ManualClock clock = new ManualClock();
         AgentManager manager = AgentManager.builder(new IdleLauncher())
                 .config(EngineFixture.configFor(count))
@@ -68,80 +81,23 @@ public final class RoomHeapMain {
                 .executor(Runnable::run)
                 .build();
         manager.start();
-        openRooms(manager, 1000, withAgent, 99);
+        openRooms(manager, kind.visits() == 0 ? 1000 : 10, kind, new Ids(99));
         for (RoomSnapshot room : manager.rooms()) {
             manager.closeRoom(room.roomName());
         }
         long before = usedHeapAfterGc();
-        openRooms(manager, count, withAgent, 7);
+        openRooms(manager, count, kind, new Ids(7));
         long after = usedHeapAfterGc();
-        ManagerStats stats = manager.stats();
-        int agents = withAgent ? count : 0;
-        if (stats.totalRooms() != count || stats.activeRooms() != count || stats.totalHumans() != count
-                || stats.readyAgents() != agents || stats.totalAgents() != agents) {
-            throw new IllegalStateException("rooms are not in the measured state: " + stats);
-        }
-        if (clock.pendingTimers() > 2) {
-            throw new IllegalStateException(clock.pendingTimers() + " timers pending; idle rooms should have none");
-        }
+        requireState(manager.stats(), clock, count, kind);
         Reference.reachabilityFence(manager);
         manager.close();
         return (double) (after - before) / count;
     }
 
-    private static double bytesPerBusyRoom(int count) {
-        ManualClock clock = new ManualClock();
-        AgentManager manager = AgentManager.builder(new IdleLauncher())
-                .config(EngineFixture.configFor(count))
-                .clock(clock)
-                .executor(Runnable::run)
-                .build();
-        manager.start();
-        openBusyRooms(manager, 10, new Ids(98));
-        for (RoomSnapshot room : manager.rooms()) {
-            manager.closeRoom(room.roomName());
-        }
-        long before = usedHeapAfterGc();
-        openBusyRooms(manager, count, new Ids(11));
-        long after = usedHeapAfterGc();
-        ManagerStats stats = manager.stats();
-        if (stats.totalRooms() != count || stats.roomsInGrace() != count || stats.readyAgents() != count
-                || stats.eventsIgnored() != 0) {
-            throw new IllegalStateException("rooms are not in the measured state: " + stats);
-        }
-        Reference.reachabilityFence(manager);
-        manager.close();
-        return (double) (after - before) / count;
-    }
-
-    private static void openBusyRooms(AgentManager manager, int count, Ids ids) {
+    private static void openRooms(AgentManager manager, int count, Kind kind, Ids ids) {
         for (int i = 0; i < count; i++) {
             BenchRoom room = new BenchRoom(String.format("room-%06d", i), ids.room(), String.format("client-%06d", i));
-            EnsureResult ensured = manager.ensureAgent(room.name());
-            RoomSnapshot snapshot = ensured.room();
-            if (snapshot == null || snapshot.agentIdentity() == null) {
-                throw new IllegalStateException("no agent launched in " + room.name() + ": " + ensured);
-            }
-            join(manager, room, ids, snapshot.agentIdentity(), ParticipantRole.AGENT);
-            for (int visit = 0; visit < BUSY_VISITS; visit++) {
-                RoomEvent.Participant human = join(manager, room, ids, room.humanIdentity(), ParticipantRole.HUMAN);
-                requireApplied(manager.apply(new RoomEvent.ParticipantLeft(room.name(), human, false, room.sid(),
-                        ids.event(), AT)));
-            }
-        }
-    }
-
-    private static void requireApplied(EventOutcome outcome) {
-        if (outcome != EventOutcome.APPLIED) {
-            throw new IllegalStateException("an event was " + outcome);
-        }
-    }
-
-    private static void openRooms(AgentManager manager, int count, boolean withAgent, long seed) {
-        Ids ids = new Ids(seed);
-        for (int i = 0; i < count; i++) {
-            BenchRoom room = new BenchRoom(String.format("room-%06d", i), ids.room(), String.format("client-%06d", i));
-            if (withAgent) {
+            if (kind.withAgent()) {
                 EnsureResult ensured = manager.ensureAgent(room.name());
                 RoomSnapshot snapshot = ensured.room();
                 if (snapshot == null || snapshot.agentIdentity() == null) {
@@ -149,7 +105,28 @@ public final class RoomHeapMain {
                 }
                 join(manager, room, ids, snapshot.agentIdentity(), ParticipantRole.AGENT);
             }
-            join(manager, room, ids, room.humanIdentity(), ParticipantRole.HUMAN);
+            for (int visit = 0; visit < kind.visits(); visit++) {
+                RoomEvent.Participant human = join(manager, room, ids, room.humanIdentity(), ParticipantRole.HUMAN);
+                requireApplied(manager.apply(new RoomEvent.ParticipantLeft(room.name(), human, false, room.sid(),
+                        ids.event(), AT)));
+            }
+            if (kind.visits() == 0) {
+                join(manager, room, ids, room.humanIdentity(), ParticipantRole.HUMAN);
+            }
+        }
+    }
+
+    /** Fails unless the rooms are what {@code kind} says and, when idle, wait for no timer. */
+    private static void requireState(ManagerStats stats, ManualClock clock, int count, Kind kind) {
+        boolean idle = kind.visits() == 0;
+        int agents = kind.withAgent() ? count : 0;
+        if (stats.totalRooms() != count || stats.activeRooms() != (idle ? count : 0)
+                || stats.roomsInGrace() != (idle ? 0 : count) || stats.totalHumans() != (idle ? count : 0)
+                || stats.readyAgents() != agents || stats.totalAgents() != agents) {
+            throw new IllegalStateException("rooms are not in the measured state: " + stats);
+        }
+        if (idle && clock.pendingTimers() > 2) {
+            throw new IllegalStateException(clock.pendingTimers() + " timers pending; idle rooms should have none");
         }
     }
 
@@ -159,6 +136,12 @@ public final class RoomHeapMain {
         requireApplied(manager.apply(new RoomEvent.ParticipantJoined(room.name(), participant, room.sid(), ids.event(),
                 AT)));
         return participant;
+    }
+
+    private static void requireApplied(EventOutcome outcome) {
+        if (outcome != EventOutcome.APPLIED) {
+            throw new IllegalStateException("an event was " + outcome);
+        }
     }
 
     /** What one {@link IdleLauncher} handle (the object and its exit future) occupies. */
