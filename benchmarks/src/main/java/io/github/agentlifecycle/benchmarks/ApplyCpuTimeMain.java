@@ -35,7 +35,7 @@ public final class ApplyCpuTimeMain {
 
     private ApplyCpuTimeMain() {}
 
-    /** Measures and prints; arguments: {@code engine|machine fresh|churned [warm-up rounds] [measured rounds]}. */
+    /** Measures and prints; arguments: the subject (see above), {@code fresh|churned}, [warm-up rounds], [rounds]. */
     public static void main(String[] args) {
         if (args.length < 2) {
             throw new IllegalArgumentException(
@@ -120,12 +120,12 @@ public final class ApplyCpuTimeMain {
     }
 
     private static Round floor(String subject, String rooms) {
-        boolean clock = subject.equals("floor") || subject.equals("floor-no-ids");
+        boolean clock = switch (subject) {
+            case "floor", "floor-no-ids" -> true;
+            case "floor-no-clock", "floor-bare" -> false;
+            default -> throw new IllegalArgumentException("unknown measurement: " + subject + " " + rooms);
+        };
         boolean eventIds = subject.equals("floor") || subject.equals("floor-no-clock");
-        if (!subject.equals("floor") && !subject.startsWith("floor-") || !clock && !eventIds
-                && !subject.equals("floor-bare")) {
-            throw new IllegalArgumentException("unknown measurement: " + subject + " " + rooms);
-        }
         Ids ids = new Ids(1);
         List<BenchRoom> benchRooms = BenchRoom.create(EngineApplyBenchmark.ROOMS, ids);
         if (rooms.equals("fresh")) {
