@@ -241,7 +241,6 @@ public final class AgentLifecycleApi {
             return ok(data);
         } catch (WebhookException rejected) {
             WebhookException.Reason reason = rejected.reason();
-            LOG.warn("webhook rejected: {} ({})", reason, rejected.getMessage());
             if (reason.isAuthenticationFailure()) {
                 throw new ApiError(401, "invalid_webhook_signature", "webhook rejected: "
                         + reason.name().toLowerCase(Locale.ROOT));
@@ -299,6 +298,10 @@ public final class AgentLifecycleApi {
         data.put("roomsClosed", s.roomsClosed());
         data.put("orphansReaped", s.orphansReaped());
         data.put("webhooksUnused", webhooks.unusedEventCounts());
+        Map<String, Long> rejected = new LinkedHashMap<>();
+        webhooks.rejectedCounts()
+                .forEach((reason, count) -> rejected.put(reason.name().toLowerCase(Locale.ROOT), count));
+        data.put("webhooksRejected", rejected);
         return ok(data);
     }
 

@@ -498,6 +498,9 @@ abstract class ApiContract {
             assertError(reply, 401, "invalid_webhook_signature");
         }
         assertThat(engine.state()).isEqualTo(before);
+        JsonNode rejected = http.get(BASE + "/stats").admin().send().data().get("webhooksRejected");
+        assertThat(rejected.get(fixture.rejection().toLowerCase(Locale.ROOT)).asLong()).isEqualTo(1);
+        assertThat(rejected.size()).isEqualTo(7);
     }
 
     @Test

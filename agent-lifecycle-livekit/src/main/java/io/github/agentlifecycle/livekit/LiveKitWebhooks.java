@@ -4,6 +4,7 @@ import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.internal.Require;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +23,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Receives LiveKit webhooks for an {@link AgentManager}: authenticates each request ({@link WebhookVerifier}),
  * maps it ({@link WebhookEventMapper}) and applies it. Events the engine does not use are acknowledged and
- * counted by type. Thread-safe.
+ * counted by type. Rejected requests are counted by reason and logged at WARN, at most one line per reason and
+ * minute (saying how many more were rejected since), the others at DEBUG: anyone who can reach the webhook URL can
+ * send them, and one line each would let a flood of them fill the log. Thread-safe.
  */
 public final class LiveKitWebhooks {
     private static final Logger LOG = LoggerFactory.getLogger(LiveKitWebhooks.class);
+    /** The least time between two WARN lines about rejected webhooks with the same reason. */
+    static final Duration REJECTION_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private final WebhookVerifier verifier;
     private final WebhookEventMapper mapper;
     private final AgentManager manager;
     private final List<Consumer<WebhookEvent>> observers;
     private final Map<String, LongAdder> unusedByType = new ConcurrentHashMap<>();
+    private final RejectionLog rejections;
 
     private LiveKitWebhooks(Builder builder) {
         this.verifier = builder.verifier;
+        this.rejections = new RejectionLog(LOG, builder.verifier.clock(), REJECTION_LOG_INTERVAL);
         this.mapper = new WebhookEventMapper(builder.classifier);
         this.manager = builder.manager;
         this.observers = List.copyOf(builder.observers);
@@ -69,8 +76,15 @@ public final class LiveKitWebhooks {
      *     applied then
      */
     public CompletionStage<Result> handleAsync(byte[] body, @Nullable String authorization) throws WebhookException {
-        WebhookEvent event = verifier.receive(body, authorization);
-        Optional<RoomEvent> mapped = mapper.map(event);
+        WebhookEvent event;
+        Optional<RoomEvent> mapped;
+        try {
+            event = verifier.receive(body, authorization);
+            mapped = mapper.map(event);
+        } catch (WebhookException rejected) {
+            rejections.rejected(rejected);
+            throw rejected;
+        }
         for (Consumer<WebhookEvent> observer : observers) {
             try {
                 observer.accept(event);
@@ -97,6 +111,11 @@ public final class LiveKitWebhooks {
         Map<String, Long> counts = new TreeMap<>();
         unusedByType.forEach((type, count) -> counts.put(type, count.sum()));
         return counts;
+    }
+
+    /** How many requests were rejected for each reason since this was built; every reason is present. */
+    public Map<WebhookException.Reason, Long> rejectedCounts() {
+        return rejections.counts();
     }
 
     /** Builds {@link LiveKitWebhooks}. Not thread-safe. */

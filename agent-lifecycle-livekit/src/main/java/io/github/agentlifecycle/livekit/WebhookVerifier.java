@@ -38,9 +38,11 @@ public final class WebhookVerifier {
     private static final ProtoJsonReader READER = new ProtoJsonReader();
 
     private final JWTVerifier verifier;
+    private final Clock clock;
 
     private WebhookVerifier(Builder builder) {
         Clock clock = builder.clock;
+        this.clock = clock;
         java.time.Clock jwtClock = new java.time.Clock() {
             @Override
             public ZoneId getZone() {
@@ -152,6 +154,11 @@ public final class WebhookVerifier {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
+    }
+
+    /** The clock that decides whether a token is valid now. */
+    Clock clock() {
+        return clock;
     }
 
     /** Builds a {@link WebhookVerifier}. Not thread-safe. */

@@ -9,6 +9,7 @@ import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.spi.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import livekit.LivekitWebhook.WebhookEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,5 +84,13 @@ class LiveKitWebhooksTest {
         assertThat(manager.rooms()).isEmpty();
         assertThat(manager.stats().eventsApplied()).isZero();
         assertThat(observed).isEmpty();
+        assertThat(webhooks.rejectedCounts()).containsOnly(
+                Map.entry(WebhookException.Reason.MISSING_AUTHORIZATION, 1L),
+                Map.entry(WebhookException.Reason.INVALID_TOKEN, 0L),
+                Map.entry(WebhookException.Reason.BAD_SIGNATURE, 1L),
+                Map.entry(WebhookException.Reason.EXPIRED, 1L),
+                Map.entry(WebhookException.Reason.NOT_YET_VALID, 0L),
+                Map.entry(WebhookException.Reason.HASH_MISMATCH, 1L),
+                Map.entry(WebhookException.Reason.MALFORMED_BODY, 1L));
     }
 }
