@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The traffic of {@link EngineApplyBenchmark} and {@link StateMachineApplyBenchmark}, timed in the calling thread's
@@ -78,11 +79,7 @@ public final class ApplyCpuTimeMain {
         RoomEvent[] events = new RoomTraffic(rooms, EngineApplyBenchmark.FRESH_CYCLES, 2).events();
         return () -> {
             AgentManager manager = EngineApplyBenchmark.startEngine(rooms, ids);
-            long start = THREADS.getCurrentThreadCpuTime();
-            for (RoomEvent event : events) {
-                requireApplied(manager.apply(event));
-            }
-            long cpu = THREADS.getCurrentThreadCpuTime() - start;
+            long cpu = timedPass(events, event -> requireApplied(manager.apply(event)));
             manager.close();
             return cpu;
         };
@@ -91,17 +88,7 @@ public final class ApplyCpuTimeMain {
     private static Round engineChurned() {
         EngineApplyBenchmark.Churned churned = new EngineApplyBenchmark.Churned();
         churned.setUp();
-        return () -> {
-            long start = THREADS.getCurrentThreadCpuTime();
-            for (int i = 0; i < EVENTS_PER_ROUND; i++) {
-                RoomEvent event = churned.events[churned.next];
-                if (++churned.next == churned.events.length) {
-                    churned.next = 0;
-                }
-                requireApplied(churned.manager.apply(event));
-            }
-            return THREADS.getCurrentThreadCpuTime() - start;
-        };
+        return cycling(churned.events, event -> requireApplied(churned.manager.apply(event)));
     }
 
     private static Round machineFresh() {
@@ -132,11 +119,7 @@ public final class ApplyCpuTimeMain {
             RoomEvent[] events = new RoomTraffic(benchRooms, EngineApplyBenchmark.FRESH_CYCLES, 2).events();
             return () -> {
                 BookkeepingFloor floor = new BookkeepingFloor(benchRooms, ids, clock, eventIds);
-                long start = THREADS.getCurrentThreadCpuTime();
-                for (RoomEvent event : events) {
-                    requireApplied(floor.apply(event));
-                }
-                return THREADS.getCurrentThreadCpuTime() - start;
+                return timedPass(events, event -> requireApplied(floor.apply(event)));
             };
         }
         if (!rooms.equals("churned")) {
@@ -147,6 +130,20 @@ public final class ApplyCpuTimeMain {
         for (RoomEvent event : events) {
             requireApplied(floor.apply(event));
         }
+        return cycling(events, event -> requireApplied(floor.apply(event)));
+    }
+
+    /** The thread CPU time of applying each of {@code events} once, in order. */
+    private static long timedPass(RoomEvent[] events, Consumer<RoomEvent> apply) {
+        long start = THREADS.getCurrentThreadCpuTime();
+        for (RoomEvent event : events) {
+            apply.accept(event);
+        }
+        return THREADS.getCurrentThreadCpuTime() - start;
+    }
+
+    /** Rounds that go on through {@code events} from the first, wrapping around at the end. */
+    private static Round cycling(RoomEvent[] events, Consumer<RoomEvent> apply) {
         int[] next = {0};
         return () -> {
             long start = THREADS.getCurrentThreadCpuTime();
@@ -155,7 +152,7 @@ public final class ApplyCpuTimeMain {
                 if (++next[0] == events.length) {
                     next[0] = 0;
                 }
-                requireApplied(floor.apply(event));
+                apply.accept(event);
             }
             return THREADS.getCurrentThreadCpuTime() - start;
         };
