@@ -237,13 +237,12 @@ public final class AgentLifecycleApi {
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("event", result.event());
             data.put("eventId", result.eventId());
-            data.put("outcome", result.unused() ? "unused" : result.outcome().name().toLowerCase(Locale.ROOT));
+            data.put("outcome", result.unused() ? "unused" : jsonName(result.outcome()));
             return ok(data);
         } catch (WebhookException rejected) {
             WebhookException.Reason reason = rejected.reason();
             if (reason.isAuthenticationFailure()) {
-                throw new ApiError(401, "invalid_webhook_signature", "webhook rejected: "
-                        + reason.name().toLowerCase(Locale.ROOT));
+                throw new ApiError(401, "invalid_webhook_signature", "webhook rejected: " + jsonName(reason));
             }
             throw new ApiError(400, "malformed_webhook", rejected.getMessage());
         }
@@ -299,8 +298,7 @@ public final class AgentLifecycleApi {
         data.put("orphansReaped", s.orphansReaped());
         data.put("webhooksUnused", webhooks.unusedEventCounts());
         Map<String, Long> rejected = new LinkedHashMap<>();
-        webhooks.rejectedCounts()
-                .forEach((reason, count) -> rejected.put(reason.name().toLowerCase(Locale.ROOT), count));
+        webhooks.rejectedCounts().forEach((reason, count) -> rejected.put(jsonName(reason), count));
         data.put("webhooksRejected", rejected);
         return ok(data);
     }
@@ -352,7 +350,7 @@ public final class AgentLifecycleApi {
         List<Object> participants = new ArrayList<>();
         for (RoomEvent.Participant participant : room.participants()) {
             participants.add(Map.of("sessionId", participant.sessionId(), "identity", participant.identity(),
-                    "role", participant.role().name().toLowerCase(Locale.ROOT)));
+                    "role", jsonName(participant.role())));
         }
         json.put("participants", participants);
         return json;
@@ -490,6 +488,11 @@ public final class AgentLifecycleApi {
             throw new ApiError(400, "invalid_room_name", invalid.getMessage() == null ? "invalid room name"
                     : invalid.getMessage());
         }
+    }
+
+    /** An enum constant as the API writes it: its name in lower case. */
+    private static String jsonName(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
     }
 
     private static String snake(String camel) {
