@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Who may call: admin routes (rooms, stats, close, gc) need {@code Authorization: Bearer <admin token>},
  * compared in constant time; {@code /token} asks the {@link TokenRequestAuthorizer}; {@code /webhook} is
  * authenticated by LiveKit's signature; {@code /agent-report} by the credential the agent was given at launch.
+ * Identities reserved for agents are never granted, whatever the authorizer says (see {@link TokenIssuer}).
  * A rejected request changes nothing. Errors are 400 (bad JSON or field), 401/403, 404, 405, 413 (body over the
  * limit; webhooks have their own), 415; 500 only for bugs, without details. Nothing in a response reveals a secret.
  * Thread-safe; requests may block briefly while the engine answers.
@@ -583,8 +584,19 @@ public final class AgentLifecycleApi {
             return this;
         }
 
-        /** Builds the API. */
+        /**
+         * Builds the API.
+         *
+         * @throws IllegalArgumentException if {@code tokens} would mint tokens for identities of the manager's agents
+         *     (its {@code agentIdentityPrefix} is not among the issuer's reserved prefixes)
+         */
         public AgentLifecycleApi build() {
+            String agentPrefix = manager.config().agentIdentityPrefix();
+            if (!tokens.isReservedIdentity(agentPrefix)) {
+                throw new IllegalArgumentException("tokens must reserve the manager's agentIdentityPrefix "
+                        + agentPrefix + " (TokenIssuer.Builder#reservedIdentityPrefixes), or clients could take"
+                        + " the identities of agents");
+            }
             return new AgentLifecycleApi(this);
         }
     }

@@ -229,6 +229,23 @@ abstract class ApiContract {
         assertThat(allowed.data().get("agent").get("status").asText()).isEqualTo("launched");
     }
 
+    @Test
+    void identitiesReservedForAgentsAreNeverGrantedNotEvenToTheAdmin() {
+        assertOk(token("room-a", "alice"));
+        String agentIdentity = engine.launcher.spec("room-a").agentIdentity();
+        HttpCalls.Reply refused = http.post(BASE + "/token").json(tokenBody("room-a", agentIdentity, "client")).send();
+        assertError(refused, 400, "invalid_participant_identity");
+        assertThat(refused.errorMessage()).contains("reserved for agents");
+        for (String identity : List.of("ai-agent-someone", "agent-AJ_1234", "ai-x")) {
+            assertError(http.post(BASE + "/token").admin().json(tokenBody("room-b", identity, "client")).send(), 400,
+                    "invalid_participant_identity");
+            assertError(http.post(BASE + "/token").admin().json(tokenBody("room-b", identity, "coach")).send(), 400,
+                    "invalid_participant_identity");
+        }
+        assertThat(engine.manager.rooms()).extracting(room -> room.roomName()).containsExactly("room-a");
+        assertThat(engine.launcher.launched()).hasSize(1);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"{\"roomName\":", "{roomName: 'a'}", "not json", "{\"roomName\":\"a\",}", "",
         "{\"roomName\":\"a\" \"role\":\"client\"}"})

@@ -7,11 +7,16 @@ import java.util.Locale;
 import livekit.LivekitModels.ParticipantInfo;
 
 /**
- * The standard participant rules, in order: kind {@code AGENT} is an agent; {@code EGRESS} (recorders) and
- * {@code INGRESS} (streams) are not human; a participant with the attribute {@code lk.agent_name} or an identity
- * starting with an agent prefix (default {@code ai-}, {@code agent-}) is an agent; {@code STANDARD} and {@code
- * SIP} (phone callers) are humans, labelled {@code coach} when the identity starts with the coach prefix (default
- * {@code coach-}); anything else is not human. Immutable and thread-safe.
+ * The standard participant rules, by the kind LiveKit reports: {@code AGENT} is an agent; {@code EGRESS}
+ * (recorders) and {@code INGRESS} (streams) are not human; {@code SIP} (phone callers) is human; {@code STANDARD}
+ * is human, labelled {@code coach} when the identity starts with the coach prefix (default {@code coach-}); any
+ * other kind is not human.
+ *
+ * <p>A {@code STANDARD} participant that only looks like an agent (an identity with an agent prefix, default
+ * {@code ai-} and {@code agent-}, or the attribute {@code lk.agent_name}) is neither: not human, so it keeps no
+ * room open, and not an agent, so it never makes a room's agent ready (label {@code unverified-agent}). LiveKit
+ * reports agents as kind {@code AGENT}; a name is only a claim. Setups whose agents join with an ordinary token
+ * can {@linkplain Builder#trustAgentNames trust names} instead. Immutable and thread-safe.
  */
 public final class DefaultParticipantClassifier implements ParticipantClassifier {
     /** The attribute LiveKit agents carry. */
@@ -19,10 +24,12 @@ public final class DefaultParticipantClassifier implements ParticipantClassifier
 
     private final List<String> agentPrefixes;
     private final String coachPrefix;
+    private final boolean trustAgentNames;
 
     private DefaultParticipantClassifier(Builder builder) {
         this.agentPrefixes = List.copyOf(builder.agentPrefixes);
         this.coachPrefix = builder.coachPrefix;
+        this.trustAgentNames = builder.trustAgentNames;
     }
 
     /** A builder preset with the defaults. */
@@ -32,34 +39,38 @@ public final class DefaultParticipantClassifier implements ParticipantClassifier
 
     @Override
     public Classification classify(ParticipantInfo participant) {
-        ParticipantInfo.Kind kind = participant.getKind();
-        if (kind == ParticipantInfo.Kind.AGENT) {
-            return new Classification(ParticipantRole.AGENT, "agent");
+        switch (participant.getKind()) {
+            case AGENT:
+                return new Classification(ParticipantRole.AGENT, "agent");
+            case EGRESS:
+                return new Classification(ParticipantRole.OTHER, "egress");
+            case INGRESS:
+                return new Classification(ParticipantRole.OTHER, "ingress");
+            case SIP:
+                return new Classification(ParticipantRole.HUMAN, "sip");
+            case STANDARD:
+                return standard(participant);
+            default:
+                return new Classification(ParticipantRole.OTHER,
+                        participant.getKind().name().toLowerCase(Locale.ROOT));
         }
-        if (kind == ParticipantInfo.Kind.EGRESS) {
-            return new Classification(ParticipantRole.OTHER, "egress");
-        }
-        if (kind == ParticipantInfo.Kind.INGRESS) {
-            return new Classification(ParticipantRole.OTHER, "ingress");
-        }
+    }
+
+    private Classification standard(ParticipantInfo participant) {
         String identity = participant.getIdentity();
         if (participant.getAttributesMap().containsKey(AGENT_NAME_ATTRIBUTE)
                 || agentPrefixes.stream().anyMatch(identity::startsWith)) {
-            return new Classification(ParticipantRole.AGENT, "agent");
+            return trustAgentNames ? new Classification(ParticipantRole.AGENT, "agent")
+                    : new Classification(ParticipantRole.OTHER, "unverified-agent");
         }
-        if (kind == ParticipantInfo.Kind.SIP) {
-            return new Classification(ParticipantRole.HUMAN, "sip");
-        }
-        if (kind == ParticipantInfo.Kind.STANDARD) {
-            return new Classification(ParticipantRole.HUMAN, identity.startsWith(coachPrefix) ? "coach" : "client");
-        }
-        return new Classification(ParticipantRole.OTHER, kind.name().toLowerCase(Locale.ROOT));
+        return new Classification(ParticipantRole.HUMAN, identity.startsWith(coachPrefix) ? "coach" : "client");
     }
 
     /** Builds a {@link DefaultParticipantClassifier}. Not thread-safe. */
     public static final class Builder {
         private List<String> agentPrefixes = List.of("ai-", "agent-");
         private String coachPrefix = "coach-";
+        private boolean trustAgentNames;
 
         private Builder() {}
 
@@ -76,6 +87,17 @@ public final class DefaultParticipantClassifier implements ParticipantClassifier
         /** The identity prefix that marks coaches (default {@code coach-}). */
         public Builder coachIdentityPrefix(String prefix) {
             this.coachPrefix = Require.name(prefix, "coachIdentityPrefix");
+            return this;
+        }
+
+        /**
+         * Whether a {@code STANDARD} participant with an agent prefix or the {@code lk.agent_name} attribute counts
+         * as an agent (default false: only kind {@code AGENT} does). Turn it on only for agents that join with an
+         * ordinary token, and only while nobody else can obtain tokens for such identities ({@code TokenIssuer}
+         * refuses them by default).
+         */
+        public Builder trustAgentNames(boolean trustAgentNames) {
+            this.trustAgentNames = trustAgentNames;
             return this;
         }
 

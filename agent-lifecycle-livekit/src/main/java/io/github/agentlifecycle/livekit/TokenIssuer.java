@@ -22,7 +22,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every token names its room, carries the grants the {@link RoleGrantPolicy} gives its role, and a {@code
  * roomConfig} whose departure and empty timeouts are at least the engine's grace period, so that LiveKit does
- * not close the room while the engine still waits for a person to return. Immutable and thread-safe.
+ * not close the room while the engine still waits for a person to return.
+ *
+ * <p>Identities that start with a {@linkplain Builder#reservedIdentityPrefixes reserved prefix} (by default
+ * {@code ai-} and {@code agent-}, which the engine's and LiveKit's agents use) are never granted: a person joining
+ * under an agent's identity would take its place in the room. Immutable and thread-safe.
  */
 public final class TokenIssuer {
     /** Longest room name, identity or display name accepted. */
@@ -45,8 +49,10 @@ public final class TokenIssuer {
     private final Duration maxTtl;
     private final int departureTimeoutSeconds;
     private final int emptyTimeoutSeconds;
+    private final List<String> reservedPrefixes;
 
     private TokenIssuer(Builder builder) {
+        this.reservedPrefixes = builder.reservedPrefixes;
         this.credentials = builder.credentials;
         this.policy = builder.policy;
         this.defaultTtl = builder.defaultTtl;
@@ -75,7 +81,8 @@ public final class TokenIssuer {
      * Validates {@code request} and mints its token.
      *
      * @throws InvalidTokenRequestException naming the first field that is missing, too long, contains control
-     *     characters, or (for {@code role}) is not a role of the policy
+     *     characters, (for {@code participantIdentity}) is reserved for agents, or (for {@code role}) is not a role
+     *     of the policy
      */
     public IssuedToken mint(TokenRequest request) {
         Valid valid = validated(request);
@@ -120,6 +127,11 @@ public final class TokenIssuer {
         Require.nonNull(request, "request");
         String room = requiredName("roomName", request.roomName());
         String identity = requiredName("participantIdentity", request.participantIdentity());
+        String reserved = reservedPrefixOf(identity);
+        if (reserved != null) {
+            throw new InvalidTokenRequestException("participantIdentity",
+                    "participantIdentity must not start with " + reserved + ", which is reserved for agents");
+        }
         optionalText("participantName", request.participantName(), MAX_NAME_LENGTH);
         String role = requiredName("role", request.role());
         Grants grants = policy.grantsFor(role).orElseThrow(() -> new InvalidTokenRequestException("role",
@@ -131,6 +143,20 @@ public final class TokenIssuer {
         optionalText("metadata", request.metadata(), MAX_METADATA_LENGTH);
         checkAttributes(request.attributes());
         return new Valid(room, identity, role, grants, ttl);
+    }
+
+    /** Whether {@code identity} starts with a reserved prefix, so that no token is ever minted for it. */
+    public boolean isReservedIdentity(String identity) {
+        return reservedPrefixOf(Require.nonNull(identity, "identity")) != null;
+    }
+
+    private @Nullable String reservedPrefixOf(String identity) {
+        for (String prefix : reservedPrefixes) {
+            if (identity.startsWith(prefix)) {
+                return prefix;
+            }
+        }
+        return null;
     }
 
     /** The departure timeout written into every token's room configuration, in seconds. */
@@ -198,6 +224,7 @@ public final class TokenIssuer {
         private Duration defaultTtl = Duration.ofHours(2);
         private Duration maxTtl = Duration.ofHours(6);
         private Duration gracePeriod = Duration.ofSeconds(60);
+        private List<String> reservedPrefixes = List.of("ai-", "agent-");
 
         private Builder(LiveKitCredentials credentials) {
             this.credentials = credentials;
@@ -224,6 +251,20 @@ public final class TokenIssuer {
         /** The engine's grace period, which the room configuration's timeouts must cover (default 60 s). */
         public Builder gracePeriod(Duration gracePeriod) {
             this.gracePeriod = Require.nonNegative(gracePeriod, "gracePeriod");
+            return this;
+        }
+
+        /**
+         * Identity prefixes no token is minted for (default {@code ai-} and {@code agent-}: the engine names its
+         * agents {@code ai-agent-...}, LiveKit names dispatched agents {@code agent-...}). They must cover the
+         * engine's {@code agentIdentityPrefix}; {@code AgentLifecycleApi} checks that when it is built.
+         */
+        public Builder reservedIdentityPrefixes(List<String> prefixes) {
+            Require.nonNull(prefixes, "reservedIdentityPrefixes");
+            for (String prefix : prefixes) {
+                Require.name(prefix, "reservedIdentityPrefixes element");
+            }
+            this.reservedPrefixes = List.copyOf(prefixes);
             return this;
         }
 

@@ -3,13 +3,20 @@ package io.github.agentlifecycle.livekit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.util.JsonFormat;
 import io.github.agentlifecycle.core.AgentManager;
+import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.EventOutcome;
+import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.spi.ManualClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import livekit.LivekitModels.ParticipantInfo;
+import livekit.LivekitModels.Room;
 import livekit.LivekitWebhook.WebhookEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +68,33 @@ class LiveKitWebhooksTest {
         deliver("participant_joined_sip");
         assertThat(manager.room("room-interop").orElseThrow().humanCount()).isEqualTo(1);
         assertThat(manager.room("room-interop").orElseThrow().participantCount()).isEqualTo(3);
+    }
+
+    @Test
+    void onlyAParticipantOfKindAgentMakesTheRoomsAgentReadyWhateverTheOthersAreCalled() throws Exception {
+        manager.ensureAgent("room-x");
+        String agentIdentity = manager.room("room-x").orElseThrow().agentIdentity();
+
+        handle(joined("EV_impostor", "PA_impostor", agentIdentity, ParticipantInfo.Kind.STANDARD));
+        RoomSnapshot room = manager.room("room-x").orElseThrow();
+        assertThat(room.agentState()).isEqualTo(AgentState.RUNNING);
+        assertThat(room.humanCount()).isZero();
+
+        handle(joined("EV_agent", "PA_agent", agentIdentity, ParticipantInfo.Kind.AGENT));
+        assertThat(manager.room("room-x").orElseThrow().agentState()).isEqualTo(AgentState.READY);
+    }
+
+    private static WebhookEvent joined(String eventId, String sessionId, String identity, ParticipantInfo.Kind kind) {
+        return WebhookEvent.newBuilder().setEvent("participant_joined").setId(eventId)
+                .setRoom(Room.newBuilder().setName("room-x").setSid("RM_x"))
+                .setParticipant(ParticipantInfo.newBuilder().setSid(sessionId).setIdentity(identity).setKind(kind))
+                .build();
+    }
+
+    private LiveKitWebhooks.Result handle(WebhookEvent event) throws Exception {
+        byte[] body = JsonFormat.printer().print(event).getBytes(StandardCharsets.UTF_8);
+        return webhooks.handle(body, WebhookVerifierTest.sign(body, Instant.now().minusSeconds(1),
+                Instant.now().plusSeconds(300)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +89,28 @@ class TokenIssuerTest {
                 "metadata must be at most 16384 characters");
         assertField(new TokenRequest("r", "c", null, "client", null, null, Map.of("", "v")), "attributes",
                 "attributes is required");
+    }
+
+    @Test
+    void identitiesReservedForAgentsAreNeverGranted() {
+        assertField(TokenRequest.of("r", "ai-agent-x7Kq2mPz", null, "client"), "participantIdentity",
+                "participantIdentity must not start with ai-, which is reserved for agents");
+        assertField(TokenRequest.of("r", "agent-AJ_1234", null, "coach"), "participantIdentity",
+                "participantIdentity must not start with agent-, which is reserved for agents");
+        assertThatThrownBy(() -> issuer.validate(TokenRequest.of("r", "ai-x", null, "client")))
+                .isInstanceOf(InvalidTokenRequestException.class);
+        assertThat(issuer.isReservedIdentity("ai-agent-")).isTrue();
+        assertThat(issuer.isReservedIdentity("Ai-agent-x")).isFalse();
+        assertThat(issuer.mint(TokenRequest.of("r", "mai-tai", null, "client")).participantIdentity())
+                .isEqualTo("mai-tai");
+
+        TokenIssuer custom = TokenIssuer.builder(CREDENTIALS).reservedIdentityPrefixes(List.of("bot-")).build();
+        assertField(custom, TokenRequest.of("r", "bot-1", null, "client"), "participantIdentity",
+                "participantIdentity must not start with bot-, which is reserved for agents");
+        assertThat(custom.mint(TokenRequest.of("r", "ai-agent-1", null, "client")).participantIdentity())
+                .isEqualTo("ai-agent-1");
+        assertThatThrownBy(() -> TokenIssuer.builder(CREDENTIALS).reservedIdentityPrefixes(List.of(" ")))
+                .hasMessage("reservedIdentityPrefixes element must not be blank");
     }
 
     @Test

@@ -89,7 +89,7 @@ class WebhookVerifierTest {
         assertThat(roleOf("participant_joined_coach_prefix")).isEqualTo(ParticipantRole.HUMAN);
         assertThat(roleOf("participant_joined_agent")).isEqualTo(ParticipantRole.AGENT);
         assertThat(roleOf("participant_joined_agent_no_attributes")).isEqualTo(ParticipantRole.AGENT);
-        assertThat(roleOf("participant_joined_ai_prefix")).isEqualTo(ParticipantRole.AGENT);
+        assertThat(roleOf("participant_joined_ai_prefix")).isEqualTo(ParticipantRole.OTHER);
         assertThat(roleOf("participant_joined_egress")).isEqualTo(ParticipantRole.OTHER);
         assertThat(roleOf("participant_joined_ingress")).isEqualTo(ParticipantRole.OTHER);
 
