@@ -6,6 +6,7 @@ import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleListener;
 import io.github.agentlifecycle.core.spi.RoomStateMachine;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -86,14 +87,32 @@ public final class AgentManager implements AutoCloseable {
         return engine.await(ensureAgentAsync(roomName));
     }
 
-    /** Applies a webhook or reconciliation event; an event id is applied at most once. */
+    /**
+     * Applies a webhook or reconciliation event; an event id is applied at most once while it is remembered: for
+     * the configuration's {@link AgentManagerConfig#replayWindow() replayWindow}.
+     */
     public CompletionStage<EventOutcome> applyAsync(RoomEvent event) {
-        return engine.apply(event);
+        return engine.apply(event, null);
     }
 
     /** Blocking form of {@link #applyAsync(RoomEvent)}. */
     public EventOutcome apply(RoomEvent event) {
         return engine.await(applyAsync(event));
+    }
+
+    /**
+     * Applies an event that could be delivered again for up to {@code repeatableFor} from now (for a webhook: until
+     * its signature expires, plus the verifier's clock leeway); its id is applied at most once in that time.
+     *
+     * @throws IllegalArgumentException if {@code repeatableFor} is negative
+     */
+    public CompletionStage<EventOutcome> applyAsync(RoomEvent event, Duration repeatableFor) {
+        return engine.apply(event, Require.nonNegative(repeatableFor, "repeatableFor"));
+    }
+
+    /** Blocking form of {@link #applyAsync(RoomEvent, Duration)}. */
+    public EventOutcome apply(RoomEvent event, Duration repeatableFor) {
+        return engine.await(applyAsync(event, repeatableFor));
     }
 
     /**

@@ -23,7 +23,10 @@ import java.time.Duration;
  * <tr><td>heartbeatTimeout</td><td>0 (off)</td><td>silence after which an agent that sends heartbeats counts as hung</td></tr>
  * <tr><td>restartPolicy</td><td>{@link RestartPolicy#defaults()}</td><td>backoff and budget for restarts</td></tr>
  * <tr><td>restartOnCleanExit</td><td>false</td><td>whether an unrequested exit with code 0 is a crash</td></tr>
- * <tr><td>eventIdMemory</td><td>10000</td><td>recent event ids remembered to drop duplicates</td></tr>
+ * <tr><td>eventIdMemory</td><td>100000</td><td>most event ids remembered at once to drop duplicates; beyond, new
+ * events are refused</td></tr>
+ * <tr><td>replayWindow</td><td>6 min</td><td>how long an event id without a lifetime of its own, and a closed room,
+ * are remembered</td></tr>
  * <tr><td>agentIdentityPrefix</td><td>{@code ai-agent-}</td><td>prefix of generated agent identities</td></tr>
  * </table>
  */
@@ -43,6 +46,7 @@ public final class AgentManagerConfig {
     private final RestartPolicy restartPolicy;
     private final boolean restartOnCleanExit;
     private final int eventIdMemory;
+    private final Duration replayWindow;
     private final String agentIdentityPrefix;
 
     private AgentManagerConfig(Builder b) {
@@ -59,6 +63,7 @@ public final class AgentManagerConfig {
         this.restartPolicy = b.restartPolicy;
         this.restartOnCleanExit = b.restartOnCleanExit;
         this.eventIdMemory = b.eventIdMemory;
+        this.replayWindow = b.replayWindow;
         this.agentIdentityPrefix = b.agentIdentityPrefix;
     }
 
@@ -88,6 +93,7 @@ public final class AgentManagerConfig {
                 .restartPolicy(restartPolicy)
                 .restartOnCleanExit(restartOnCleanExit)
                 .eventIdMemory(eventIdMemory)
+                .replayWindow(replayWindow)
                 .agentIdentityPrefix(agentIdentityPrefix);
     }
 
@@ -151,9 +157,22 @@ public final class AgentManagerConfig {
         return restartOnCleanExit;
     }
 
-    /** How many recent event ids are remembered to drop duplicates. */
+    /**
+     * The most event ids remembered at once to drop duplicates. Each id is remembered for as long as the same event
+     * could be delivered again; an event with a new id that finds the memory full is refused ({@link
+     * EventOutcome#REFUSED}), not let in by forgetting an id.
+     */
     public int eventIdMemory() {
         return eventIdMemory;
+    }
+
+    /**
+     * How long the id of an event applied without a lifetime of its own is remembered, and how long a closed room
+     * is (its departed sessions and ended instances), so that late or replayed events neither count twice nor
+     * bring the room back. Covers LiveKit's webhook signature lifetime (5 minutes) plus clock leeway.
+     */
+    public Duration replayWindow() {
+        return replayWindow;
     }
 
     /** Prefix of generated agent identities. */
@@ -169,7 +188,8 @@ public final class AgentManagerConfig {
                 + ", agentStartupTimeout=" + agentStartupTimeout + ", agentStopTimeout=" + agentStopTimeout
                 + ", joinTimeout=" + joinTimeout + ", heartbeatTimeout=" + heartbeatTimeout
                 + ", restartPolicy=" + restartPolicy + ", restartOnCleanExit=" + restartOnCleanExit
-                + ", eventIdMemory=" + eventIdMemory + ", agentIdentityPrefix=" + agentIdentityPrefix + '}';
+                + ", eventIdMemory=" + eventIdMemory + ", replayWindow=" + replayWindow
+                + ", agentIdentityPrefix=" + agentIdentityPrefix + '}';
     }
 
     /** Builds an {@link AgentManagerConfig}. Not thread-safe. */
@@ -186,7 +206,8 @@ public final class AgentManagerConfig {
         private Duration heartbeatTimeout = Duration.ZERO;
         private RestartPolicy restartPolicy = RestartPolicy.defaults();
         private boolean restartOnCleanExit = false;
-        private int eventIdMemory = 10_000;
+        private int eventIdMemory = 100_000;
+        private Duration replayWindow = Duration.ofMinutes(6);
         private String agentIdentityPrefix = "ai-agent-";
 
         private Builder() {}
@@ -266,9 +287,18 @@ public final class AgentManagerConfig {
             return this;
         }
 
-        /** How many recent event ids are remembered to drop duplicates; {@code >= 1}. */
+        /** The most event ids remembered at once (see {@link AgentManagerConfig#eventIdMemory()}); {@code >= 1}. */
         public Builder eventIdMemory(int eventIdMemory) {
             this.eventIdMemory = Require.atLeast(eventIdMemory, 1, "eventIdMemory");
+            return this;
+        }
+
+        /**
+         * How long ids without a lifetime and closed rooms are remembered (see {@link
+         * AgentManagerConfig#replayWindow()}); {@code >= 0}.
+         */
+        public Builder replayWindow(Duration replayWindow) {
+            this.replayWindow = Require.nonNegative(replayWindow, "replayWindow");
             return this;
         }
 

@@ -14,5 +14,12 @@ public enum EventOutcome {
      */
     IGNORED,
     /** The manager is not running; the event was not looked at. */
-    REJECTED
+    REJECTED,
+    /**
+     * The event was not applied: its id is new, and the memory of recent ids ({@link
+     * AgentManagerConfig#eventIdMemory()}) is full of ids that could still be delivered again. Forgetting one of
+     * them would let a replay through, so the event is refused instead; deliver it again later (LiveKit retries a
+     * webhook answered with a 5xx).
+     */
+    REFUSED
 }

@@ -19,6 +19,7 @@ package io.github.agentlifecycle.core;
  * @param eventsApplied events that changed a room
  * @param eventsDuplicate events dropped as duplicates
  * @param eventsIgnored events accepted that changed nothing
+ * @param eventsRefused events refused because the memory of recent event ids was full
  * @param agentLaunches launches requested
  * @param agentLaunchFailures launches that failed
  * @param agentCrashes agents that ended without being asked to
@@ -43,6 +44,7 @@ public record ManagerStats(
         long eventsApplied,
         long eventsDuplicate,
         long eventsIgnored,
+        long eventsRefused,
         long agentLaunches,
         long agentLaunchFailures,
         long agentCrashes,

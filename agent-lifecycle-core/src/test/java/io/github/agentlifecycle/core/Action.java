@@ -33,6 +33,9 @@ sealed interface Action {
     /** A new human session whose leave (or aborted connection) is delivered before its join. */
     record LeaveFirst(int room, int identity, boolean aborted) implements Action {}
 
+    /** A new human session joins, but the event names an instance of the room known to have ended. */
+    record StaleInstanceJoin(int room, int identity, int pick) implements Action {}
+
     /** The late join of a session whose leave was delivered first. */
     record LateJoin(int pick) implements Action {}
 
@@ -126,6 +129,7 @@ sealed interface Action {
                 Tuple.of(3, Combinators.combine(room, pick).as(StaleLeave::new)),
                 Tuple.of(3, Combinators.combine(room, identity, flag).as(LeaveFirst::new)),
                 Tuple.of(3, pick.map(LateJoin::new)),
+                Tuple.of(2, Combinators.combine(room, identity, pick).as(StaleInstanceJoin::new)),
                 Tuple.of(8, Combinators.combine(pick, Arbitraries.of(false, false, false, false, true))
                         .as(AgentJoin::new)),
                 Tuple.of(2, Combinators.combine(room, pick).as(NonHumanLeave::new)),

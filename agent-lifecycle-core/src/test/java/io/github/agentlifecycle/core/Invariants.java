@@ -516,13 +516,15 @@ final class Invariants {
             }
             int timers = h.clock.pendingTimers();
             int killTimers = h.launcher.pendingKillTimers();
-            if (h.rooms().isEmpty() && timers != PropertyHarness.PERIODIC_TIMERS + killTimers) {
-                throw h.failure("invariant 7: no rooms are left, yet " + timers + " timers are pending ("
-                        + killTimers + " of them the launcher's): " + h.clock.pendingDelays());
+            int remains = h.model.remainsAt(h.now()).size();
+            if (h.rooms().isEmpty() && remains == 0 && timers != PropertyHarness.PERIODIC_TIMERS + killTimers) {
+                throw h.failure("invariant 7: no rooms and no remains of closed rooms are left, yet " + timers
+                        + " timers are pending (" + killTimers + " of them the launcher's): "
+                        + h.clock.pendingDelays());
             }
-            if (timers > PropertyHarness.PERIODIC_TIMERS + h.rooms().size() + killTimers) {
+            if (timers > PropertyHarness.PERIODIC_TIMERS + h.rooms().size() + remains + killTimers) {
                 throw h.failure("invariant 7: " + timers + " timers pending for " + h.rooms().size()
-                        + " rooms: " + h.clock.pendingDelays());
+                        + " rooms and the remains of " + remains + " closed ones: " + h.clock.pendingDelays());
             }
         }
 
@@ -544,6 +546,44 @@ final class Invariants {
             if (h.clock.pendingTimers() != 0) {
                 throw h.failure("invariant 7: timers pending after shutdown: " + h.clock.pendingDelays());
             }
+        }
+    }
+
+    /**
+     * A closed room stays closed for the replay window: an event the room would ignore (a replay, the late join of a
+     * session that left, an event of an instance that has ended, a leave) neither brings it back nor counts a person.
+     */
+    static final class ClosedRoomsStayClosed implements Checker {
+        int eventsKeptOut;
+        int roomsReopened;
+        private java.util.Set<String> closedBefore = Set.of();
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            closedBefore = h.model.remainsAt(h.now());
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            check(h);
+            RoomEvent event = outcome.event();
+            if (event == null || !closedBefore.contains(event.roomName()) || outcome.tokenTaken()) {
+                return;
+            }
+            RoomSnapshot room = h.snapshot(event.roomName());
+            if (outcome.eventOutcome() == EventOutcome.APPLIED) {
+                if (room == null) {
+                    throw h.failure("closed rooms: " + event + " was applied to the remains of "
+                            + event.roomName() + ", yet the room did not start afresh");
+                }
+                roomsReopened++;
+                return;
+            }
+            if (room != null) {
+                throw h.failure("closed rooms: " + event + " returned " + outcome.eventOutcome() + ", yet it"
+                        + " brought " + event.roomName() + " back: " + room);
+            }
+            eventsKeptOut++;
         }
     }
 

@@ -137,6 +137,22 @@ class LifecycleProperties {
     }
 
     /**
+     * A closed room is remembered for the replay window: replayed events, late joins of sessions that left, events
+     * of instances that ended and leaves keep it closed; anything else starts it afresh, with the people the model
+     * expects.
+     */
+    @Property(tries = 1000)
+    void lateEventsDoNotBringAClosedRoomBack(@ForAll("settings") Settings settings,
+            @ForAll @Size(min = 50, max = 300) List<@From("actions") Action> actions) {
+        Invariants.ClosedRoomsStayClosed checker = new Invariants.ClosedRoomsStayClosed();
+        new PropertyHarness(settings, checker).run(actions);
+        Statistics.label("late event kept out of a closed room").collect(checker.eventsKeptOut > 0);
+        Statistics.label("closed room started afresh").collect(checker.roomsReopened > 0);
+        Statistics.label("late event kept out of a closed room").coverage(c -> c.check(true).percentage(p -> p > 30));
+        Statistics.label("closed room started afresh").coverage(c -> c.check(true).percentage(p -> p > 20));
+    }
+
+    /**
      * Invariant 8: a room with humans present, a token requested, a free slot and restart budget left gets a live,
      * ready agent within the maximum backoff plus the startup timeout (plus the stop timeout when other rooms had
      * to be closed to free a slot). Between steps, such a room never sits without an agent or queued while a slot

@@ -34,6 +34,8 @@ final class PropertyHarness {
     static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(20);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(8);
     static final int PERIODIC_TIMERS = 2;
+    /** How long after its delivery an event may be delivered again, as long as a LiveKit webhook signature lasts. */
+    static final Duration REPEATABLE = Duration.ofMinutes(5);
 
     private static final String[] IDENTITIES = {"alice", "bob", "carol"};
     private static final String[] ROOMS = {"room-a", "room-b", "room-c", "room-d"};
@@ -63,10 +65,13 @@ final class PropertyHarness {
     final ManualClock clock;
     final ScriptedLauncher launcher;
     final AgentManager manager;
-    final LifecycleModel model = new LifecycleModel();
+    final LifecycleModel model;
     final List<String> roomNames;
     private final Checker checker;
-    private final List<RoomEvent> delivered = new ArrayList<>();
+    private final List<Delivery> delivered = new ArrayList<>();
+    /** When the engine last closed each room, and in which order: the order it keeps their remains in. */
+    private final Map<String, long[]> closedAt = new HashMap<>();
+    private long closings;
     private final List<LateJoin> lateJoins = new ArrayList<>();
     private final Map<String, Integer> instances = new HashMap<>();
     private final Map<String, String> sessionInstances = new HashMap<>();
@@ -132,6 +137,9 @@ final class PropertyHarness {
         }
     }
 
+    /** An event and when it was delivered. */
+    private record Delivery(RoomEvent event, long at) {}
+
     /** A join held back because its leave was delivered first. */
     private record LateJoin(String room, Participant participant) {}
 
@@ -188,7 +196,13 @@ final class PropertyHarness {
                 .config(config)
                 .clock(clock)
                 .executor(Runnable::run)
+                .listener(event -> {
+                    if (event instanceof io.github.agentlifecycle.core.spi.LifecycleEvent.RoomClosed) {
+                        closedAt.put(event.roomName(), new long[] {clock.nanoTime(), ++closings});
+                    }
+                })
                 .build();
+        this.model = new LifecycleModel(config.replayWindow().toNanos(), settings.maxRooms());
         List<String> names = new ArrayList<>();
         for (int i = 0; i < settings.roomCount(); i++) {
             names.add(ROOMS[i]);
@@ -318,6 +332,17 @@ final class PropertyHarness {
             lateJoins.add(new LateJoin(room, participant));
             return leave(action, room, participant, first.aborted());
         }
+        if (action instanceof Action.StaleInstanceJoin stale) {
+            String room = room(stale.room());
+            String sid = model.anEndedInstance(room, stale.pick());
+            if (sid == null) {
+                return skip(action, room);
+            }
+            Participant participant = newParticipant(IDENTITIES[Math.floorMod(stale.identity(), 3)],
+                    ParticipantRole.HUMAN);
+            sessionInstances.put(participant.sessionId(), sid);
+            return join(action, room, participant);
+        }
         if (action instanceof Action.LateJoin late) {
             LateJoin held = pick(lateJoins, late.pick());
             if (held == null) {
@@ -361,11 +386,17 @@ final class PropertyHarness {
             return heartbeat(action, agent);
         }
         if (action instanceof Action.Duplicate duplicate) {
-            RoomEvent event = pick(delivered, duplicate.pick());
+            List<RoomEvent> repeatable = new ArrayList<>();
+            for (Delivery delivery : delivered) {
+                if (clock.nanoTime() - delivery.at() < REPEATABLE.toNanos()) {
+                    repeatable.add(delivery.event());
+                }
+            }
+            RoomEvent event = pick(repeatable, duplicate.pick());
             if (event == null) {
                 return skip(action, null);
             }
-            EventOutcome result = manager.apply(event);
+            EventOutcome result = manager.apply(event, REPEATABLE);
             note("redeliver " + event + " -> " + result);
             return new Outcome(action, event.roomName(), null, event, result, null, null, result);
         }
@@ -383,7 +414,7 @@ final class PropertyHarness {
                 case OLDER -> "RM_" + room + "_" + (instance - 1);
                 case NONE -> null;
             };
-            if (finished.instance() == Action.Instance.CURRENT) {
+            if (finished.instance() != Action.Instance.OLDER) {
                 instances.put(room, instance + 1);
             }
             return deliver(action, new RoomEvent.RoomFinished(room, sid, eventId(), null), null, null);
@@ -499,16 +530,25 @@ final class PropertyHarness {
     }
 
     private Outcome deliver(Action action, RoomEvent event, Participant joining, Participant leaving) {
-        boolean closing = isClosing(event.roomName());
-        delivered.add(event);
-        EventOutcome result = manager.apply(event);
+        String room = event.roomName();
+        boolean closing = isClosing(room);
+        boolean tracked = rooms.containsKey(room);
+        long now = clock.nanoTime();
+        delivered.add(new Delivery(event, now));
+        EventOutcome result = manager.apply(event, REPEATABLE);
         Participant joined = null;
         Participant left = null;
-        if (joining != null && model.join(event.roomName(), joining, closing)) {
+        String sid = event.roomInstanceId();
+        if (joining != null && model.join(room, joining, sid, now, closing)) {
             joined = joining;
         }
-        if (leaving != null && model.leave(event.roomName(), leaving, closing)) {
+        if (leaving != null && model.leave(room, leaving, now, closing)) {
             left = leaving;
+        }
+        if (event instanceof RoomEvent.RoomStarted) {
+            model.roomStarted(room, sid, now, closing);
+        } else if (event instanceof RoomEvent.RoomFinished) {
+            model.roomFinished(room, sid, now, tracked);
         }
         note("deliver " + event + " -> " + result);
         return new Outcome(action, event.roomName(), null, event, result, joined, left, result);
@@ -594,10 +634,18 @@ final class PropertyHarness {
         for (RoomSnapshot snapshot : manager.rooms()) {
             now.put(snapshot.roomName(), snapshot);
         }
-        for (String name : model.roomNames()) {
+        List<String> closed = new ArrayList<>();
+        for (String name : model.openRooms()) {
             if (!now.containsKey(name)) {
-                model.forget(name);
+                closed.add(name);
             }
+        }
+        closed.sort((a, b) -> Long.compare(closedAt.get(a)[1], closedAt.get(b)[1]));
+        for (String name : closed) {
+            model.close(name, closedAt.get(name)[0]);
+        }
+        for (String name : now.keySet()) {
+            model.open(name, clock.nanoTime());
         }
         for (String name : new ArrayList<>(wanted)) {
             if (!now.containsKey(name)) {

@@ -60,8 +60,8 @@ final class Soak {
     }
 
     /**
-     * The configuration: every timing short, the cap low, and event ids remembered briefly (so that their memory
-     * is full before the heap baseline is taken).
+     * The configuration: every timing short, the cap low, and event ids and closed rooms remembered briefly (so
+     * that their memory is in its steady state before the heap baseline is taken).
      */
     static AgentManagerConfig config() {
         return AgentManagerConfig.builder()
@@ -73,7 +73,7 @@ final class Soak {
                 .gcInterval(Duration.ofSeconds(1))
                 .healthCheckInterval(Duration.ofMillis(500))
                 .maxTotalAgents(20)
-                .eventIdMemory(2000)
+                .replayWindow(SoakDriver.REPEATABLE)
                 .restartPolicy(RestartPolicy.builder()
                         .initialDelay(Duration.ofMillis(100))
                         .factor(2)

@@ -1,5 +1,6 @@
 package io.github.agentlifecycle.core;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -28,7 +29,8 @@ final class SoakDriver {
     static final int ROOMS = 50;
     private static final int MAX_HUMANS_PER_ROOM = 3;
     private static final int MAX_AGENT_SESSIONS_PER_ROOM = 3;
-    private static final int RECENT_EVENTS = 100;
+    /** How long after its delivery an event may be delivered again (a webhook's signature lifetime, shortened). */
+    static final Duration REPEATABLE = Duration.ofSeconds(2);
     private static final long KEEP_ALIVE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final AgentManager manager;
@@ -40,7 +42,8 @@ final class SoakDriver {
     private final Object lock = new Object();
     private final Map<String, List<RoomEvent.Participant>> humans = new HashMap<>();
     private final Map<String, List<RoomEvent.Participant>> agentSessions = new HashMap<>();
-    private final Deque<RoomEvent> recent = new ArrayDeque<>();
+    /** Events applied within the last {@link #REPEATABLE}, oldest first, with when they were applied. */
+    private final Deque<Delivered> recent = new ArrayDeque<>();
     /** Agents made ready by heartbeat, by room: identity and the time after which they fall silent (0 = never). */
     private final Map<String, HeartbeatingAgent> heartbeating = new HashMap<>();
     private volatile boolean stopped;
@@ -259,34 +262,47 @@ final class SoakDriver {
     private void replayRecentEvent(Random random) {
         RoomEvent event;
         synchronized (lock) {
+            forgetUnrepeatable();
             if (recent.isEmpty()) {
                 return;
             }
-            Iterator<RoomEvent> newestFirst = recent.descendingIterator();
-            event = newestFirst.next();
+            Iterator<Delivered> newestFirst = recent.descendingIterator();
+            event = newestFirst.next().event();
             for (int skip = random.nextInt(recent.size()); skip > 0 && newestFirst.hasNext(); skip--) {
-                event = newestFirst.next();
+                event = newestFirst.next().event();
             }
         }
-        EventOutcome outcome = manager.apply(event);
+        EventOutcome outcome = manager.apply(event, REPEATABLE);
         if (outcome != EventOutcome.DUPLICATE) {
             failures.add("redelivered event " + event.eventId() + " was " + outcome + ", not DUPLICATE: " + event);
         }
     }
 
     private EventOutcome apply(RoomEvent event) {
-        EventOutcome outcome = manager.apply(event);
-        if (outcome == EventOutcome.REJECTED || outcome == EventOutcome.DUPLICATE) {
+        long at = System.nanoTime();
+        EventOutcome outcome = manager.apply(event, REPEATABLE);
+        if (outcome == EventOutcome.REJECTED || outcome == EventOutcome.DUPLICATE
+                || outcome == EventOutcome.REFUSED) {
             failures.add("fresh event " + event.eventId() + " was " + outcome + ": " + event);
         }
         synchronized (lock) {
-            recent.addLast(event);
-            if (recent.size() > RECENT_EVENTS) {
-                recent.removeFirst();
-            }
+            recent.addLast(new Delivered(event, at));
+            forgetUnrepeatable();
         }
         return outcome;
     }
+
+    /** Drops the events that may no longer be delivered again (with a margin for the time the engine took). */
+    private void forgetUnrepeatable() {
+        long now = System.nanoTime();
+        long margin = Duration.ofMillis(200).toNanos();
+        while (!recent.isEmpty() && now - recent.peekFirst().at() >= REPEATABLE.toNanos() - margin) {
+            recent.removeFirst();
+        }
+    }
+
+    /** An event and when it was applied. */
+    private record Delivered(RoomEvent event, long at) {}
 
     private void forget(String room) {
         synchronized (lock) {

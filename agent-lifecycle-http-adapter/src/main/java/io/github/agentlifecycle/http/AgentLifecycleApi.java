@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.EnsureResult;
+import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.MaintenanceReport;
 import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.RoomEvent;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * authenticated by LiveKit's signature; {@code /agent-report} by the credential the agent was given at launch.
  * Identities reserved for agents are never granted, whatever the authorizer says (see {@link TokenIssuer}).
  * A rejected request changes nothing. Errors are 400 (bad JSON or field), 401/403, 404, 405, 413 (body over the
- * limit; webhooks have their own), 415; 500 only for bugs, without details. Nothing in a response reveals a secret.
+ * limit; webhooks have their own), 415, 503 for a webhook the engine could not take (not running, or too many
+ * recent event ids to remember another: LiveKit sends it again); 500 only for bugs, without details. Nothing in a response reveals a secret.
  * Thread-safe; requests may block briefly while the engine answers.
  */
 public final class AgentLifecycleApi {
@@ -235,6 +237,14 @@ public final class AgentLifecycleApi {
         requireContentType(request, "application/webhook+json", JSON_TYPE);
         try {
             LiveKitWebhooks.Result result = webhooks.handle(request.body(), request.header("Authorization"));
+            if (result.outcome() == EventOutcome.REFUSED) {
+                throw new ApiError(503, "event_memory_full", "too many recent webhook ids to remember another one;"
+                        + " send it again later", Map.of("Retry-After", "10"));
+            }
+            if (result.outcome() == EventOutcome.REJECTED) {
+                throw new ApiError(503, "not_running", "the agent manager is not running",
+                        Map.of("Retry-After", "10"));
+            }
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("event", result.event());
             data.put("eventId", result.eventId());
@@ -291,6 +301,7 @@ public final class AgentLifecycleApi {
         data.put("eventsApplied", s.eventsApplied());
         data.put("eventsDuplicate", s.eventsDuplicate());
         data.put("eventsIgnored", s.eventsIgnored());
+        data.put("eventsRefused", s.eventsRefused());
         data.put("agentLaunches", s.agentLaunches());
         data.put("agentLaunchFailures", s.agentLaunchFailures());
         data.put("agentCrashes", s.agentCrashes());

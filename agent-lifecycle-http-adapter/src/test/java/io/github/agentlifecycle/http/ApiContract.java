@@ -451,6 +451,31 @@ abstract class ApiContract {
     }
 
     @Test
+    void aWebhookTheEngineCannotRememberIs503SoThatLiveKitSendsItAgainAndChangesNothing() {
+        use(config -> config.eventIdMemory(2));
+        assertOk(webhook("participant_joined_standard"));
+        assertOk(webhook("participant_left"));
+        TestEngine.State before = engine.state();
+
+        HttpCalls.Reply refused = webhook("room_finished");
+        assertError(refused, 503, "event_memory_full");
+        assertThat(refused.header("Retry-After")).isEqualTo("10");
+        assertThat(engine.manager.room("room-interop").orElseThrow().state()).isEqualTo(RoomState.GRACE_PERIOD);
+        assertThat(engine.manager.rooms()).isEqualTo(before.rooms());
+        assertThat(engine.manager.stats().eventsRefused()).isEqualTo(1);
+        assertThat(http.get(BASE + "/stats").admin().send().data().get("eventsRefused").asLong()).isEqualTo(1);
+        assertThat(webhook("participant_joined_standard").data().get("outcome").asText()).isEqualTo("duplicate");
+    }
+
+    @Test
+    void aWebhookForAManagerThatIsNotRunningIs503() {
+        engine.manager.close();
+        HttpCalls.Reply refused = webhook("room_started");
+        assertError(refused, 503, "not_running");
+        assertThat(refused.header("Retry-After")).isEqualTo("10");
+    }
+
+    @Test
     void webhooksTheEngineDoesNotUseAreAcknowledgedAsUnusedAndCounted() {
         for (String fixture : List.of("track_published", "egress_started", "unknown_event_agent_job_started",
                 "track_published")) {

@@ -5,6 +5,7 @@ import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.internal.Require;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Receives LiveKit webhooks for an {@link AgentManager}: authenticates each request ({@link WebhookVerifier}),
- * maps it ({@link WebhookEventMapper}) and applies it. Events the engine does not use are acknowledged and
+ * maps it ({@link WebhookEventMapper}) and applies it, so that its id is remembered for as long as its signature
+ * could be accepted again: a replay is a duplicate however many other events came in between. Events the engine does not use are acknowledged and
  * counted by type. Rejected requests are counted by reason and logged at WARN, at most one line per reason and
  * minute (saying how many more were rejected since), the others at DEBUG: anyone who can reach the webhook URL can
  * send them, and one line each would let a flood of them fill the log. Thread-safe.
@@ -78,8 +80,10 @@ public final class LiveKitWebhooks {
     public CompletionStage<Result> handleAsync(byte[] body, @Nullable String authorization) throws WebhookException {
         WebhookEvent event;
         Optional<RoomEvent> mapped;
+        Instant acceptedUntil;
         try {
-            event = verifier.receive(body, authorization);
+            acceptedUntil = verifier.verify(body, authorization);
+            event = verifier.parse(body);
             mapped = mapper.map(event);
         } catch (WebhookException rejected) {
             rejections.rejected(rejected);
@@ -98,7 +102,9 @@ public final class LiveKitWebhooks {
             LOG.debug("webhook {} ({}) not used by the engine", event.getEvent(), id);
             return CompletableFuture.completedFuture(new Result(event.getEvent(), id, null));
         }
-        return manager.applyAsync(mapped.get()).thenApply(outcome -> new Result(event.getEvent(), id, outcome));
+        Duration repeatable = Duration.between(verifier.clock().instant(), acceptedUntil);
+        return manager.applyAsync(mapped.get(), repeatable.isNegative() ? Duration.ZERO : repeatable)
+                .thenApply(outcome -> new Result(event.getEvent(), id, outcome));
     }
 
     /** Blocking form of {@link #handleAsync(byte[], String)}. */

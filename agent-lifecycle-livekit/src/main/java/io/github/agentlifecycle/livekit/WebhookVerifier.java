@@ -39,10 +39,12 @@ public final class WebhookVerifier {
 
     private final JWTVerifier verifier;
     private final Clock clock;
+    private final Duration leeway;
 
     private WebhookVerifier(Builder builder) {
         Clock clock = builder.clock;
         this.clock = clock;
+        this.leeway = Duration.ofSeconds(builder.leeway.toSeconds());
         java.time.Clock jwtClock = new java.time.Clock() {
             @Override
             public ZoneId getZone() {
@@ -85,8 +87,14 @@ public final class WebhookVerifier {
         return parse(body);
     }
 
-    /** Authenticates the request without reading the body. */
-    public void verify(byte[] body, @Nullable String authorization) throws WebhookException {
+    /**
+     * Authenticates the request without reading the body.
+     *
+     * @return the last instant at which the same request would still be accepted: its token's expiry plus the
+     *     leeway, which is how long a replay of it has to be recognised
+     * @throws WebhookException with the reason the request was rejected
+     */
+    public Instant verify(byte[] body, @Nullable String authorization) throws WebhookException {
         Require.nonNull(body, "body");
         if (authorization == null || authorization.isBlank()) {
             throw new WebhookException(WebhookException.Reason.MISSING_AUTHORIZATION, "Authorization header missing");
@@ -119,6 +127,7 @@ public final class WebhookVerifier {
         if (claimed == null || !MessageDigest.isEqual(actual, claimed.getBytes(StandardCharsets.US_ASCII))) {
             throw new WebhookException(WebhookException.Reason.HASH_MISMATCH, "webhook body does not match its hash");
         }
+        return jwt.getExpiresAtAsInstant().plus(leeway).plusSeconds(1);
     }
 
     /** Reads an authenticated body. */

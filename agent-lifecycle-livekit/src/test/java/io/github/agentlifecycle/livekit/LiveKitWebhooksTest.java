@@ -84,6 +84,41 @@ class LiveKitWebhooksTest {
         assertThat(manager.room("room-x").orElseThrow().agentState()).isEqualTo(AgentState.READY);
     }
 
+    @Test
+    void aWebhookReplayedWhileItsSignatureIsValidIsADuplicateHoweverManyEventsCameInBetween() throws Exception {
+        deliver("participant_joined_standard");
+        deliver("participant_left");
+        deliver("room_finished");
+        assertThat(manager.room("room-interop")).isEmpty();
+        for (int i = 0; i < 10_001; i++) {
+            handle(WebhookEvent.newBuilder().setEvent("room_finished").setId("EV_other" + i)
+                    .setRoom(Room.newBuilder().setName("room-" + i)).build());
+        }
+
+        assertThat(deliver("participant_joined_standard").outcome()).isEqualTo(EventOutcome.DUPLICATE);
+        assertThat(deliver("participant_left").outcome()).isEqualTo(EventOutcome.DUPLICATE);
+        assertThat(manager.room("room-interop")).isEmpty();
+    }
+
+    @Test
+    void aLateJoinOfAFinishedRoomInstanceDoesNotBringTheRoomBack() throws Exception {
+        deliver("participant_joined_standard");
+        deliver("room_finished");
+        assertThat(manager.room("room-interop")).isEmpty();
+
+        WebhookEvent late = WebhookEvent.newBuilder().setEvent("participant_joined").setId("EV_late")
+                .setRoom(Room.newBuilder().setName("room-interop").setSid("RM_interop0001"))
+                .setParticipant(ParticipantInfo.newBuilder().setSid("PA_late").setIdentity("bob"))
+                .build();
+        assertThat(handle(late).outcome()).isEqualTo(EventOutcome.IGNORED);
+        assertThat(manager.room("room-interop")).isEmpty();
+
+        WebhookEvent next = late.toBuilder().setId("EV_next")
+                .setRoom(Room.newBuilder().setName("room-interop").setSid("RM_interop0002")).build();
+        assertThat(handle(next).outcome()).isEqualTo(EventOutcome.APPLIED);
+        assertThat(manager.room("room-interop").orElseThrow().humanCount()).isEqualTo(1);
+    }
+
     private static WebhookEvent joined(String eventId, String sessionId, String identity, ParticipantInfo.Kind kind) {
         return WebhookEvent.newBuilder().setEvent("participant_joined").setId(eventId)
                 .setRoom(Room.newBuilder().setName("room-x").setSid("RM_x"))

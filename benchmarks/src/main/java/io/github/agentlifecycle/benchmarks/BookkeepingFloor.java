@@ -14,7 +14,7 @@ import java.util.Map;
  * The least work an engine that keeps the lifecycle invariants must do for the join/leave traffic of
  * {@link EngineApplyBenchmark}, done with the engine's own data structures and nothing else: read the clock (a leave
  * sets the grace deadline, every event the room's last activity), drop an event id seen before
- * ({@link EventIdMemory}, as many ids as the default configuration keeps), find the room by name, check a join
+ * ({@link EventIdMemory}, each id looked up, added and dropped as by an engine with no replay window), find the room by name, check a join
  * against the sessions that already left the room and remember a leaving session ({@link RecentSessions}, the 1024
  * most recent, as the standard state machine keeps), and update the sessions present. Mutable fields, no records,
  * no effects, no timers, no lifecycle events or listeners, no queue and no futures.
@@ -54,7 +54,7 @@ final class BookkeepingFloor {
     boolean apply(RoomEvent event) {
         long now = readClock ? System.nanoTime() : ++ticks;
         String id = event.eventId();
-        if (checkEventIds && id != null && !eventIds.firstSighting(id)) {
+        if (checkEventIds && id != null && eventIds.sight(id, now, now) != EventIdMemory.Sighting.FIRST) {
             return false;
         }
         Room room = rooms.get(event.roomName());

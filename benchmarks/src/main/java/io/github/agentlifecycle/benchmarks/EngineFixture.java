@@ -8,6 +8,7 @@ import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.logging.Level;
@@ -32,12 +33,17 @@ final class EngineFixture {
         LIFECYCLE_LOG.setLevel(Level.WARNING);
     }
 
-    /** The default configuration, with room and agent caps raised to hold {@code rooms} rooms with an agent each. */
+    /**
+     * The default configuration, with room and agent caps raised to hold {@code rooms} rooms with an agent each, and
+     * no replay window: the benchmarks cycle through pre-generated traffic, so each event id must be forgotten
+     * before the traffic comes round again (each id is still looked up, added and dropped).
+     */
     static AgentManagerConfig configFor(int rooms) {
         AgentManagerConfig defaults = AgentManagerConfig.defaults();
         return defaults.toBuilder()
                 .maxRooms(Math.max(rooms, defaults.maxRooms()))
                 .maxTotalAgents(Math.max(rooms, defaults.maxTotalAgents()))
+                .replayWindow(Duration.ZERO)
                 .build();
     }
 

@@ -27,8 +27,9 @@ import java.time.Instant;
  *
  * <p>Everything the engine keeps for a room is counted: its record, participants and their strings (room name,
  * room sid, session ids, identities, created here after the first reading and referenced only by the engine), the
- * engine's agent entry with its generated identity and credential, capacity and map entries, and each room's share
- * of the engine's fixed-size event-id memory (10 000 ids in all). The launcher's handles ({@link IdleLauncher}: an
+ * engine's agent entry with its generated identity and credential, and capacity and map entries. The engine runs
+ * with no replay window ({@link EngineFixture#configFor}), so it keeps neither event ids nor closed rooms: what a
+ * room costs comes apart from what the traffic of the last minutes costs (about 100 B per event id). The launcher's handles ({@link IdleLauncher}: an
  * object and its exit future) are counted too; their size is measured separately and printed so it can be
  * subtracted. The clock is a {@link ManualClock} and the executor direct, so no timer or thread of the measurement
  * runs in between.

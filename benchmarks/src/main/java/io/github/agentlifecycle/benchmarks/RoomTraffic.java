@@ -14,8 +14,8 @@ import java.util.List;
  *
  * <p>A benchmark cycles through the events again and again, so the traffic must be longer than what the engine
  * remembers: the last 1024 sessions that left each room (a join naming one of them is dropped as late) and the
- * last {@code eventIdMemory} event ids (10 000 by default; a repeat is dropped as a duplicate). With at least
- * {@link #MIN_CYCLES} cycles per room, every event of the second pass is new to the engine again.
+ * event ids of the replay window (none in the benchmarks' configuration, {@link EngineFixture#configFor}). With at
+ * least {@link #MIN_CYCLES} cycles per room, every event of the second pass is new to the engine again.
  */
 final class RoomTraffic {
     /** More cycles per room than the sessions a room remembers as gone (1024). */

@@ -7,6 +7,7 @@ final class Counters {
     long eventsApplied;
     long eventsDuplicate;
     long eventsIgnored;
+    long eventsRefused;
     long agentLaunches;
     long agentLaunchFailures;
     long agentCrashes;

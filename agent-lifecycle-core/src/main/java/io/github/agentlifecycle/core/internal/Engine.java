@@ -35,6 +35,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +59,8 @@ public final class Engine {
     private static final System.Logger LOG = LoggingListener.LOG;
     /** A room whose deadline is already due is re-examined at once, at most this often within one command. */
     private static final int MAX_IMMEDIATE_TICKS = 4;
+    /** Longest an event id is kept (about 73 years): keeps deadlines on the {@code nanoTime} scale comparable. */
+    private static final long MAX_ID_RETENTION_NANOS = Long.MAX_VALUE / 4;
 
     private enum Phase { NEW, RUNNING, CLOSING, CLOSED }
 
@@ -70,6 +74,9 @@ public final class Engine {
     private final SecureRandom random = new SecureRandom();
 
     private final Map<String, RoomRecord> rooms = new HashMap<>();
+    /** The remains of closed rooms, oldest first, kept for the replay window and at most {@code maxRooms}. */
+    private final Map<String, RoomRecord> closedRooms = new LinkedHashMap<>();
+    private long closedRoomsForgottenEarly;
     private final Map<String, LiveAgent> agents = new HashMap<>();
     private final RoomWakes wakes;
     private final CapacityPool pool;
@@ -256,47 +263,56 @@ public final class Engine {
         return EnsureResult.Status.RUNNING;
     }
 
-    /** Applies a webhook or reconciliation event, once per event id. */
-    public CompletionStage<EventOutcome> apply(RoomEvent event) {
+    /**
+     * Applies a webhook or reconciliation event, once per event id while the id is remembered: for {@code
+     * repeatableFor}, or the replay window when null.
+     */
+    public CompletionStage<EventOutcome> apply(RoomEvent event, @Nullable Duration repeatableFor) {
         Require.nonNull(event, "event");
+        long keepFor = Math.min(Require.nanos(repeatableFor != null ? repeatableFor : config.replayWindow()),
+                MAX_ID_RETENTION_NANOS);
         return submit(new Command<>() {
             @Override
             EventOutcome execute() {
-                return applyNow(event);
+                return applyNow(event, keepFor);
             }
         });
     }
 
-    private EventOutcome applyNow(RoomEvent event) {
+    private EventOutcome applyNow(RoomEvent event, long keepFor) {
         if (phase != Phase.RUNNING) {
             return EventOutcome.REJECTED;
         }
         String id = event.eventId();
-        if (id != null && !eventIds.firstSighting(id)) {
-            counters.eventsDuplicate++;
-            published.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
-            flush();
-            return EventOutcome.DUPLICATE;
+        if (id != null) {
+            long now = clock.nanoTime();
+            switch (eventIds.sight(id, now, now + keepFor)) {
+                case REPEAT -> {
+                    counters.eventsDuplicate++;
+                    published.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
+                    flush();
+                    return EventOutcome.DUPLICATE;
+                }
+                case FULL -> {
+                    counters.eventsRefused++;
+                    if (Long.bitCount(counters.eventsRefused) == 1) {
+                        LOG.log(Level.WARNING, "Room " + event.roomName() + ": event " + id + " refused: "
+                                + config.eventIdMemory() + " event ids that could still be delivered again are"
+                                + " remembered (eventIdMemory); " + counters.eventsRefused + " refused so far");
+                    }
+                    return EventOutcome.REFUSED;
+                }
+                case FIRST -> { }
+            }
         }
         Transition transition = step(event.roomName(), new RoomInput.External(event));
         drain();
-        if (isIgnored(transition)) {
+        if (StandardRoomStateMachine.isIgnored(transition)) {
             counters.eventsIgnored++;
             return EventOutcome.IGNORED;
         }
         counters.eventsApplied++;
         return EventOutcome.APPLIED;
-    }
-
-    private static boolean isIgnored(Transition transition) {
-        List<RoomEffect> effects = transition.effects();
-        for (int i = 0; i < effects.size(); i++) {
-            if (effects.get(i) instanceof RoomEffect.Publish publish
-                    && publish.event() instanceof LifecycleEvent.EventIgnored) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Records a heartbeat from the room's current agent; false if no such agent runs there. */
@@ -434,7 +450,8 @@ public final class Engine {
     }
 
     private Transition step(String room, RoomInput input) {
-        RoomRecord current = rooms.get(room);
+        RoomRecord live = rooms.get(room);
+        RoomRecord current = live != null ? live : closedRooms.get(room);
         Transition transition;
         try {
             transition = machine.apply(room, current, input, clock.nanoTime());
@@ -443,20 +460,46 @@ public final class Engine {
             return new Transition(current, List.of());
         }
         RoomRecord next = transition.next();
+        if (next != null && next.closed() && phase != Phase.RUNNING) {
+            next = null;
+        }
         if (next == null) {
             rooms.remove(room);
+            closedRooms.remove(room);
+        } else if (next.closed()) {
+            rooms.remove(room);
+            rememberClosed(room, next);
         } else {
             rooms.put(room, next);
+            closedRooms.remove(room);
         }
         List<RoomEffect> effects = transition.effects();
         for (int i = 0; i < effects.size(); i++) {
             carryOut(room, effects.get(i));
         }
-        if (next == null && current != null) {
+        if (live != null && (next == null || next.closed())) {
             forget(room);
         }
         rearm(room, next);
         return transition;
+    }
+
+    /** Keeps a closed room's remains; past {@code maxRooms} of them, the oldest is forgotten before its time. */
+    private void rememberClosed(String room, RoomRecord remains) {
+        closedRooms.put(room, remains);
+        if (closedRooms.size() <= config.maxRooms()) {
+            return;
+        }
+        Iterator<String> oldest = closedRooms.keySet().iterator();
+        String forgotten = oldest.next();
+        oldest.remove();
+        wakes.clear(forgotten);
+        closedRoomsForgottenEarly++;
+        if (Long.bitCount(closedRoomsForgottenEarly) == 1) {
+            LOG.log(Level.WARNING, "Room " + forgotten + ": forgotten before its replay window ended, since more"
+                    + " than maxRooms (" + config.maxRooms() + ") rooms closed within it; "
+                    + closedRoomsForgottenEarly + " so far");
+        }
     }
 
     private void carryOut(String room, RoomEffect effect) {
@@ -675,6 +718,9 @@ public final class Engine {
             }
             deliver(room, new RoomInput.Tick());
         }
+        for (String room : new ArrayList<>(closedRooms.keySet())) {
+            deliver(room, new RoomInput.Tick());
+        }
         drain();
         int orphans = 0;
         for (LiveAgent agent : new ArrayList<>(agents.values())) {
@@ -812,7 +858,8 @@ public final class Engine {
         }
         return new ManagerStats(rooms.size(), active, grace, starting, empty, closing, agentsHeld, ready,
                 pool.waitingCount(), failed, participants, humans, config.maxTotalAgents(),
-                counters.eventsApplied, counters.eventsDuplicate, counters.eventsIgnored, counters.agentLaunches,
+                counters.eventsApplied, counters.eventsDuplicate, counters.eventsIgnored, counters.eventsRefused,
+                counters.agentLaunches,
                 counters.agentLaunchFailures, counters.agentCrashes, counters.agentRestarts, counters.roomsClosed,
                 counters.orphansReaped);
     }

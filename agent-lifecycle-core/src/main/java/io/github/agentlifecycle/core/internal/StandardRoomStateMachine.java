@@ -19,6 +19,7 @@ import io.github.agentlifecycle.core.spi.RoomRecord;
 import io.github.agentlifecycle.core.spi.RoomStateMachine;
 import io.github.agentlifecycle.core.spi.Transition;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +28,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The state chart of {@link RoomStateMachine#standard}. Each call works on a private {@link Step} that copies the
  * record, applies the input, acts on due deadlines, brings the agent in line with what the room needs, and
- * builds the next record. Stateless and thread-safe.
+ * builds the next record. A room that closes leaves a {@linkplain RoomRecord#closed() closed} record behind for the
+ * replay window: an event the room would have ignored leaves it closed, anything else starts it afresh with what it
+ * remembers (departed sessions, ended instances). Stateless and thread-safe.
  */
 public final class StandardRoomStateMachine implements RoomStateMachine {
     /** Left sessions remembered per room, to drop joins that arrive after their leave. */
@@ -36,6 +39,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
     private final long gracePeriod;
     private final Duration gracePeriodDuration;
     private final long joinTimeout;
+    private final long replayWindow;
     private final long startupTimeout;
     private final long stopOverdueAfter;
     private final long heartbeatTimeout;
@@ -57,6 +61,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         this.gracePeriod = Require.nanos(config.gracePeriod());
         this.gracePeriodDuration = Duration.ofNanos(gracePeriod);
         this.joinTimeout = Require.nanos(config.joinTimeout());
+        this.replayWindow = Require.nanos(config.replayWindow());
         this.startupTimeout = Require.nanos(config.agentStartupTimeout());
         this.stopOverdueAfter = saturatedDouble(Require.nanos(config.agentStopTimeout()));
         this.heartbeatTimeout = Require.nanos(config.heartbeatTimeout());
@@ -72,15 +77,74 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
 
     @Override
     public Transition apply(String roomName, @Nullable RoomRecord current, RoomInput input, long now) {
+        if (current != null && current.closed()) {
+            return afterClose(current, input, now);
+        }
         if (current == null) {
             if (!createsRoom(input)) {
                 return untracked(roomName, input);
             }
-            Step step = new Step(RoomRecord.builder(roomName, now).joinDeadline(now + joinTimeout).build(), now);
-            step.publish(new LifecycleEvent.RoomCreated(roomName));
-            return step.run(input);
+            return create(RoomRecord.builder(roomName, now), input, now);
         }
         return new Step(current, now).run(input);
+    }
+
+    private Transition create(RoomRecord.Builder fresh, RoomInput input, long now) {
+        Step step = new Step(fresh.joinDeadline(now + joinTimeout).build(), now);
+        step.publish(new LifecycleEvent.RoomCreated(step.name));
+        return step.run(input);
+    }
+
+    /**
+     * An input for a closed room. An event the room, started afresh with what it remembers, would ignore leaves it
+     * closed, remembering what the fresh room learnt (a departed session); anything else starts it afresh.
+     */
+    private Transition afterClose(RoomRecord closed, RoomInput input, long now) {
+        String name = closed.name();
+        if (input instanceof RoomInput.Tick) {
+            Long until = closed.closedUntil();
+            return new Transition(until != null && now - until >= 0 ? null : closed, List.of());
+        }
+        if (input instanceof RoomInput.External external && external.event() instanceof RoomEvent.RoomFinished) {
+            String sid = external.event().roomInstanceId();
+            RoomRecord next = sid == null ? closed
+                    : closed.toBuilder().endedInstances(closed.endedInstances().plus(sid, now, replayWindow)).build();
+            return new Transition(next, List.of(ignored(name, external.event(), IgnoreReason.UNKNOWN_ROOM)));
+        }
+        if (!createsRoom(input)) {
+            return new Transition(closed, untracked(name, input).effects());
+        }
+        Transition reopened = create(RoomRecord.builder(name, now)
+                .tombstones(closed.tombstones())
+                .endedInstances(closed.endedInstances())
+                .agent(new AgentRecord.Builder().generation(closed.agent().generation()).build()), input, now);
+        RoomRecord trial = reopened.next();
+        if (!(input instanceof RoomInput.External) || trial == null || !isIgnored(reopened)) {
+            return reopened;
+        }
+        List<RoomEffect> kept = new ArrayList<>();
+        for (RoomEffect effect : reopened.effects()) {
+            if (effect instanceof RoomEffect.Publish publish && publish.event() instanceof LifecycleEvent.EventIgnored) {
+                kept.add(effect);
+            }
+        }
+        return new Transition(closed.toBuilder().tombstones(trial.tombstones()).build(), kept);
+    }
+
+    /** Whether {@code transition} ignored the event it was given. */
+    public static boolean isIgnored(Transition transition) {
+        List<RoomEffect> effects = transition.effects();
+        for (int i = 0; i < effects.size(); i++) {
+            if (effects.get(i) instanceof RoomEffect.Publish publish
+                    && publish.event() instanceof LifecycleEvent.EventIgnored) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RoomEffect ignored(String roomName, RoomEvent event, IgnoreReason reason) {
+        return new RoomEffect.Publish(new LifecycleEvent.EventIgnored(roomName, event.eventId(), reason));
     }
 
     private static boolean createsRoom(RoomInput input) {
@@ -97,8 +161,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         } else if (input instanceof RoomInput.AgentStarted started) {
             return new Transition(null, List.of(new RoomEffect.StopAgent(started.generation(), StopReason.ORPHANED)));
         } else if (input instanceof RoomInput.External external) {
-            return new Transition(null, List.of(new RoomEffect.Publish(new LifecycleEvent.EventIgnored(
-                    roomName, external.event().eventId(), IgnoreReason.UNKNOWN_ROOM))));
+            return new Transition(null, List.of(ignored(roomName, external.event(), IgnoreReason.UNKNOWN_ROOM)));
         }
         return new Transition(null, List.of());
     }
@@ -114,6 +177,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         private final EffectBuffer effects = new EffectBuffer();
 
         private @Nullable String instanceId;
+        private EndedInstances endedInstances;
         private long createdAt;
         private long lastActivity;
         private SessionMap sessions;
@@ -140,6 +204,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             this.now = now;
             this.name = record.name();
             this.instanceId = record.instanceId();
+            this.endedInstances = record.endedInstances();
             this.createdAt = record.createdAt();
             this.lastActivity = record.lastActivity();
             this.sessions = SessionMap.of(record.sessions());
@@ -223,8 +288,10 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 ignored(event, IgnoreReason.ROOM_CLOSING);
                 return;
             }
-            if (instanceId == null) {
-                instanceId = event.roomInstanceId();
+            String instance = event.roomInstanceId();
+            if (instance != null && endedInstances.contains(instance)) {
+                ignored(event, IgnoreReason.STALE_INSTANCE);
+                return;
             }
             Participant participant = event.participant();
             String sessionId = participant.sessionId();
@@ -235,6 +302,9 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
             if (sessions.containsKey(sessionId)) {
                 ignored(event, IgnoreReason.SESSION_ALREADY_PRESENT);
                 return;
+            }
+            if (instanceId == null) {
+                instanceId = instance;
             }
             sessions = sessions.plus(participant);
             lastActivity = now;
@@ -294,17 +364,30 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 ignored(event, IgnoreReason.ROOM_CLOSING);
                 return;
             }
-            if (event.roomInstanceId() != null) {
-                instanceId = event.roomInstanceId();
+            String instance = event.roomInstanceId();
+            if (instance != null) {
+                if (endedInstances.contains(instance)) {
+                    ignored(event, IgnoreReason.STALE_INSTANCE);
+                    return;
+                }
+                if (instanceId != null && !instanceId.equals(instance)) {
+                    endInstance(instanceId);
+                }
+                instanceId = instance;
             }
             lastActivity = now;
         }
 
         private void onRoomFinished(RoomEvent.RoomFinished event) {
             String finished = event.roomInstanceId();
-            if (finished != null && instanceId != null && !finished.equals(instanceId)) {
+            if (finished != null && (endedInstances.contains(finished)
+                    || instanceId != null && !finished.equals(instanceId))) {
                 ignored(event, IgnoreReason.STALE_INSTANCE);
                 return;
+            }
+            String ended = finished != null ? finished : instanceId;
+            if (ended != null) {
+                endInstance(ended);
             }
             close(CloseReason.ROOM_FINISHED);
         }
@@ -570,12 +653,26 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
                 releaseSlot();
                 publish(new LifecycleEvent.RoomClosed(name, reason));
                 if (!reopenRequested) {
-                    return new Transition(null, effects.toList());
+                    return new Transition(remains(), effects.toList());
                 }
                 reopen();
                 reconcileAgent();
             }
             return new Transition(build(), effects.toList());
+        }
+
+        /** What is kept of the room once it has closed, for the replay window. */
+        private RoomRecord remains() {
+            return RoomRecord.builder(name, now)
+                    .tombstones(tombstones)
+                    .endedInstances(endedInstances)
+                    .closedUntil(now + replayWindow)
+                    .agent(new AgentRecord.Builder().generation(generation).build())
+                    .build();
+        }
+
+        private void endInstance(String sid) {
+            endedInstances = endedInstances.plus(sid, now, replayWindow);
         }
 
         /** Starts the room afresh after it closed with a token request pending. */
@@ -599,6 +696,7 @@ public final class StandardRoomStateMachine implements RoomStateMachine {
         private RoomRecord build() {
             return current.toBuilder()
                     .instanceId(instanceId)
+                    .endedInstances(endedInstances)
                     .createdAt(createdAt)
                     .lastActivity(lastActivity)
                     .sessions(sessions)

@@ -3,6 +3,7 @@ package io.github.agentlifecycle.core.spi;
 import io.github.agentlifecycle.core.CloseReason;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.RoomState;
+import io.github.agentlifecycle.core.internal.EndedInstances;
 import io.github.agentlifecycle.core.internal.RecentSessions;
 import io.github.agentlifecycle.core.internal.Require;
 import io.github.agentlifecycle.core.internal.SessionMap;
@@ -15,10 +16,16 @@ import org.jspecify.annotations.Nullable;
  * Immutable; changed copies are made with {@link #toBuilder()}. Times are {@link Clock#nanoTime()} readings.
  *
  * <p>The {@linkplain #state() room state} is derived from the other fields, so it can never disagree with them.
+ *
+ * <p>A {@linkplain #closed() closed} record is what remains of a room after it closed: its departed sessions and
+ * ended instances, kept until {@link #closedUntil()} so that late or replayed events do not bring the room back.
+ * The engine shows closed rooms nowhere.
  */
 public final class RoomRecord {
     private final String name;
     private final @Nullable String instanceId;
+    private final EndedInstances endedInstances;
+    private final @Nullable Long closedUntil;
     private final long createdAt;
     private final long lastActivity;
     private final SessionMap sessions;
@@ -35,6 +42,8 @@ public final class RoomRecord {
     private RoomRecord(Builder b) {
         this.name = b.name;
         this.instanceId = b.instanceId;
+        this.endedInstances = b.endedInstances;
+        this.closedUntil = b.closedUntil;
         this.createdAt = b.createdAt;
         this.lastActivity = b.lastActivity;
         this.sessions = b.sessions;
@@ -67,6 +76,21 @@ public final class RoomRecord {
     /** The LiveKit room instance id (room sid), once known. */
     public @Nullable String instanceId() {
         return instanceId;
+    }
+
+    /** Instances of the room known to have ended; events naming one of them are late. */
+    public EndedInstances endedInstances() {
+        return endedInstances;
+    }
+
+    /** Until when a closed room is remembered; null while the room is open. */
+    public @Nullable Long closedUntil() {
+        return closedUntil;
+    }
+
+    /** Whether the room has closed, and only its remains are kept (see {@link #closedUntil()}). */
+    public boolean closed() {
+        return closedUntil != null;
     }
 
     /** When the engine started tracking the room. */
@@ -139,9 +163,9 @@ public final class RoomRecord {
         return agent;
     }
 
-    /** The room state, derived from the other fields. */
+    /** The room state, derived from the other fields ({@link RoomState#CLOSING} for a closed room too). */
     public RoomState state() {
-        if (closing) {
+        if (closing || closed()) {
             return RoomState.CLOSING;
         }
         if (sessions.humans() > 0) {
@@ -156,6 +180,7 @@ public final class RoomRecord {
     /** The earliest pending deadline of the room or its agent, or null when none is pending. */
     public @Nullable Long nextDeadline() {
         Long next = earliest(graceDeadline, joinDeadline);
+        next = earliest(next, closedUntil);
         next = earliest(next, agent.startupDeadline());
         next = earliest(next, agent.backoffUntil());
         next = earliest(next, agent.stopDeadline());
@@ -174,7 +199,8 @@ public final class RoomRecord {
 
     @Override
     public String toString() {
-        return "RoomRecord{name=" + name + ", state=" + state() + ", instanceId=" + instanceId + ", humans="
+        return "RoomRecord{name=" + name + ", state=" + state() + ", instanceId=" + instanceId + ", ended="
+                + endedInstances + (closedUntil == null ? "" : ", closedUntil=" + closedUntil) + ", humans="
                 + sessions.humans() + ", sessions=" + sessions.keySet() + ", tombstones=" + tombstones.size()
                 + ", agentWanted=" + agentWanted + ", closeReason=" + closeReason + ", reopen=" + reopenRequested
                 + ", graceDeadline=" + graceDeadline + ", joinDeadline=" + joinDeadline + ", agent=" + agent + '}';
@@ -184,6 +210,8 @@ public final class RoomRecord {
     public static final class Builder {
         private final String name;
         private @Nullable String instanceId;
+        private EndedInstances endedInstances = EndedInstances.none();
+        private @Nullable Long closedUntil;
         private long createdAt;
         private long lastActivity;
         private SessionMap sessions = SessionMap.empty();
@@ -206,6 +234,8 @@ public final class RoomRecord {
         private Builder(RoomRecord r) {
             name = r.name;
             instanceId = r.instanceId;
+            endedInstances = r.endedInstances;
+            closedUntil = r.closedUntil;
             createdAt = r.createdAt;
             lastActivity = r.lastActivity;
             sessions = r.sessions;
@@ -223,6 +253,18 @@ public final class RoomRecord {
         /** Sets {@link RoomRecord#instanceId()}. */
         public Builder instanceId(@Nullable String value) {
             instanceId = value;
+            return this;
+        }
+
+        /** Sets {@link RoomRecord#endedInstances()}. */
+        public Builder endedInstances(EndedInstances value) {
+            endedInstances = Require.nonNull(value, "endedInstances");
+            return this;
+        }
+
+        /** Sets {@link RoomRecord#closedUntil()}. */
+        public Builder closedUntil(@Nullable Long value) {
+            closedUntil = value;
             return this;
         }
 

@@ -1,0 +1,77 @@
+package io.github.agentlifecycle.core.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The instances of a room (LiveKit room sids) that are known to have ended: finished, or replaced by a newer
+ * instance of the same name. Events naming one of them are late and must not bring people back into the room. Each
+ * is kept for the replay window after it ended, and at most {@value #MAX} of them (the newest): a room name whose
+ * instances come and go faster than that forgets the oldest early, which makes it no less correct than a room that
+ * never saw them. Immutable.
+ */
+public final class EndedInstances {
+    /** The most instances kept. */
+    static final int MAX = 16;
+    private static final EndedInstances NONE = new EndedInstances(new String[0], new long[0]);
+
+    private final String[] sids;
+    private final long[] endedAt;
+
+    private EndedInstances(String[] sids, long[] endedAt) {
+        this.sids = sids;
+        this.endedAt = endedAt;
+    }
+
+    /** No ended instance. */
+    public static EndedInstances none() {
+        return NONE;
+    }
+
+    /** Whether {@code sid} is an instance known to have ended. */
+    public boolean contains(String sid) {
+        for (String ended : sids) {
+            if (ended.equals(sid)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * These instances plus {@code sid}, which ended at {@code now}, without those that ended {@code window} or more
+     * before {@code now}; this set itself if {@code sid} is in it.
+     */
+    public EndedInstances plus(String sid, long now, long window) {
+        if (contains(sid)) {
+            return this;
+        }
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < sids.length; i++) {
+            if (now - endedAt[i] < window) {
+                kept.add(i);
+            }
+        }
+        int from = Math.max(0, kept.size() - (MAX - 1));
+        String[] nextSids = new String[kept.size() - from + 1];
+        long[] nextEnded = new long[nextSids.length];
+        for (int i = from; i < kept.size(); i++) {
+            nextSids[i - from] = sids[kept.get(i)];
+            nextEnded[i - from] = endedAt[kept.get(i)];
+        }
+        nextSids[nextSids.length - 1] = sid;
+        nextEnded[nextSids.length - 1] = now;
+        return new EndedInstances(nextSids, nextEnded);
+    }
+
+    /** How many instances are kept. */
+    public int size() {
+        return sids.length;
+    }
+
+    @Override
+    public String toString() {
+        return Arrays.toString(sids);
+    }
+}
