@@ -123,6 +123,25 @@ class AgentOutputForwardingTest {
     }
 
     @Test
+    void controlCharactersAnAgentPrintsCannotForgeLogLines() throws Exception {
+        Path agent = script(dir, "agent.sh", """
+                printf 'hello\\r12:00:00.000 INFO AgentManager - Room other: forged\\n'
+                printf '\\033[31mred\\033[0m\\ttabbed\\n'
+                echo END""");
+        CollectingSink sink = new CollectingSink();
+        AgentManager manager = manager(agent, sink, 100);
+
+        manager.ensureAgent(ROOM);
+        await(() -> sink.count() >= 3, "every line to be delivered");
+
+        List<Line> lines = sink.lines();
+        assertThat(lines.get(0).text()).isEqualTo("hello\r12:00:00.000 INFO AgentManager - Room other: forged");
+        assertThat(lines.get(0).format()).endsWith("] hello?12:00:00.000 INFO AgentManager - Room other: forged");
+        assertThat(lines.get(1).format()).endsWith("] ?[31mred?[0m\ttabbed");
+        assertThat(lines.get(2).format()).endsWith("] END");
+    }
+
+    @Test
     void slowSinkLosesLinesButNeverSlowsTheAgentAndEveryLossIsCounted() throws Exception {
         Path agent = script(dir, "agent.sh", """
                 seq 1 50000 >&2 &

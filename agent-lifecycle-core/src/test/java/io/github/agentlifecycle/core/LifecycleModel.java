@@ -77,7 +77,7 @@ final class LifecycleModel {
             return;
         }
         room.ended.removeIf(e -> now - e.at() >= window);
-        while (room.ended.size() >= 16) {
+        while (room.ended.size() >= 64) {
             room.ended.remove(0);
         }
         room.ended.add(new Ended(sid, now));

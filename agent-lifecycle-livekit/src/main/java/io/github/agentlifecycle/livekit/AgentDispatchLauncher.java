@@ -136,8 +136,10 @@ public final class AgentDispatchLauncher implements AgentLauncher {
         }
     }
 
+    /** A participant LiveKit reports as an agent (not merely named like one) carrying our agent name. */
     private boolean isOurAgent(ParticipantInfo participant) {
-        return agentName.equals(participant.getAttributesMap().get(DefaultParticipantClassifier.AGENT_NAME_ATTRIBUTE));
+        return participant.getKind() == ParticipantInfo.Kind.AGENT
+                && agentName.equals(participant.getAttributesMap().get(DefaultParticipantClassifier.AGENT_NAME_ATTRIBUTE));
     }
 
     private AgentHandle dispatch(AgentSpec spec) {

@@ -212,6 +212,10 @@ public final class TokenIssuer {
         }
         for (Map.Entry<String, String> attribute : attributes.entrySet()) {
             requiredName("attributes", attribute.getKey());
+            if (attribute.getKey().startsWith("lk.")) {
+                throw new InvalidTokenRequestException("attributes",
+                        "attributes must not use the lk. prefix, which LiveKit reserves (" + attribute.getKey() + ")");
+            }
             checkText("attributes", attribute.getKey(), MAX_ATTRIBUTE_KEY_LENGTH);
             checkText("attributes", attribute.getValue(), MAX_ATTRIBUTE_VALUE_LENGTH);
         }

@@ -206,7 +206,12 @@ class AgentDispatchLauncherTest {
         launcher.observe(event("participant_joined", "hall", human("PA_alice", "alice")));
         launcher.observe(event("participant_joined", "hall", agentParticipant("PA_other", "agent-AJ_9", "other-bot")));
         launcher.observe(event("participant_joined", "foyer", agent));
+        ParticipantInfo impostor = agent.toBuilder().setSid("PA_impostor").setIdentity("mallory")
+                .setKind(ParticipantInfo.Kind.STANDARD).build();
+        launcher.observe(event("participant_joined", "hall", impostor));
+        launcher.observe(event("participant_left", "hall", impostor));
         assertThat(context.ready).isEmpty();
+        assertThat(handle.onExit().toCompletableFuture()).isNotDone();
 
         launcher.observe(event("participant_joined", "hall", agent));
         assertThat(context.ready).containsExactly("hall/ai-agent-hall");

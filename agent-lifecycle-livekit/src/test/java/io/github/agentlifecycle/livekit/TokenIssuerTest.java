@@ -89,6 +89,8 @@ class TokenIssuerTest {
                 "metadata must be at most 16384 characters");
         assertField(new TokenRequest("r", "c", null, "client", null, null, Map.of("", "v")), "attributes",
                 "attributes is required");
+        assertField(new TokenRequest("r", "c", null, "client", null, null, Map.of("lk.agent_name", "my-agent")),
+                "attributes", "attributes must not use the lk. prefix, which LiveKit reserves (lk.agent_name)");
     }
 
     @Test

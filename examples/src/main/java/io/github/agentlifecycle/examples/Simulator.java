@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
 final class Simulator {
     private static final Duration READY_WAIT = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** How long one request to the server may take before the simulation gives up on it. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper json = new ObjectMapper();
@@ -142,7 +144,7 @@ final class Simulator {
     }
 
     private JsonNode webhook(String what, byte[] body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/webhook"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/webhook")).timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/webhook+json")
                 .header("Authorization", signer.authorization(body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
@@ -154,7 +156,7 @@ final class Simulator {
 
     private Optional<JsonNode> roomView() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/rooms/"
-                + URLEncoder.encode(room, StandardCharsets.UTF_8).replace("+", "%20")))
+                + URLEncoder.encode(room, StandardCharsets.UTF_8).replace("+", "%20"))).timeout(REQUEST_TIMEOUT)
                 .header("Authorization", "Bearer " + adminToken).GET().build();
         HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() == 404) {
@@ -164,7 +166,8 @@ final class Simulator {
     }
 
     private JsonNode post(String path, byte[] body) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), 200);
     }
 

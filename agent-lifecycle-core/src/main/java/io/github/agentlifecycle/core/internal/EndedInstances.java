@@ -7,13 +7,13 @@ import java.util.List;
 /**
  * The instances of a room (LiveKit room sids) that are known to have ended: finished, or replaced by a newer
  * instance of the same name. Events naming one of them are late and must not bring people back into the room. Each
- * is kept for the replay window after it ended, and at most {@value #MAX} of them (the newest): a room name whose
- * instances come and go faster than that forgets the oldest early, which makes it no less correct than a room that
- * never saw them. Immutable.
+ * is kept for the replay window after it ended. At most {@value #MAX} are kept, the newest, so that a room's record
+ * stays small: only a room name whose instances end more often than that within one replay window (every few
+ * seconds, for minutes) forgets one early, and then takes a late event of it for one of a new instance. Immutable.
  */
 public final class EndedInstances {
     /** The most instances kept. */
-    static final int MAX = 16;
+    static final int MAX = 64;
     private static final EndedInstances NONE = new EndedInstances(new String[0], new long[0]);
 
     private final String[] sids;

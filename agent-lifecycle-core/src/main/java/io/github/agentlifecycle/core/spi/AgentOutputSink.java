@@ -36,14 +36,23 @@ public interface AgentOutputSink {
     record Line(String roomName, String agentIdentity, long pid, Stream stream, String text, boolean truncated,
             long droppedBefore) {
 
-        /** The line as a log message: {@code [AI-Agent:room pid=123] text}, with cut and dropped lines noted. */
+        /**
+         * The line as a log message: {@code [AI-Agent:room pid=123] text}, with cut and dropped lines noted. Control
+         * characters other than tab (a carriage return, an escape sequence's ESC) and line separators in the text
+         * become {@code ?}, so that what an agent prints cannot pass for a log line of its own or restyle the log.
+         */
         public String format() {
             StringBuilder message = new StringBuilder(text.length() + roomName.length() + 48);
             if (droppedBefore > 0) {
                 message.append("(").append(droppedBefore).append(" lines dropped) ");
             }
             message.append("[AI-Agent:").append(roomName).append(" pid=").append(pid)
-                    .append(stream == Stream.STDERR ? " stderr] " : "] ").append(text);
+                    .append(stream == Stream.STDERR ? " stderr] " : "] ");
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                boolean unsafe = c != '\t' && Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+                message.append(unsafe ? '?' : c);
+            }
             if (truncated) {
                 message.append(" [cut]");
             }

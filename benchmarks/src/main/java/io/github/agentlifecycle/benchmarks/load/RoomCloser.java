@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     http://127.0.0.1:3001/api/livekit $ADMIN_TOKEN 20 20</pre>
  */
 public final class RoomCloser {
+    /** How long one request may take before it counts as failed. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
     private RoomCloser() {}
 
     public static void main(String[] args) throws InterruptedException {
@@ -49,6 +53,7 @@ public final class RoomCloser {
             List<JsonNode> open = new ArrayList<>();
             try {
                 HttpResponse<String> rooms = client.send(HttpRequest.newBuilder(URI.create(api + "/rooms"))
+                        .timeout(REQUEST_TIMEOUT)
                         .header("Authorization", bearer).GET().build(), HttpResponse.BodyHandlers.ofString());
                 json.readTree(rooms.body()).path("data").path("rooms").forEach(open::add);
             } catch (IOException e) {
@@ -63,6 +68,7 @@ public final class RoomCloser {
                 if (i < open.size() - keep && asked.add(name)) {
                     client.sendAsync(HttpRequest.newBuilder(URI.create(api + "/rooms/"
                                     + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/close"))
+                            .timeout(REQUEST_TIMEOUT)
                             .header("Authorization", bearer).POST(HttpRequest.BodyPublishers.noBody()).build(),
                             HttpResponse.BodyHandlers.discarding())
                             .thenRun(closed::incrementAndGet);

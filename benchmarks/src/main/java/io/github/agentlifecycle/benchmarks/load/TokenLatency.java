@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 
@@ -19,6 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  *     http://127.0.0.1:3001/api/livekit $ADMIN_TOKEN 3000 100 20</pre>
  */
 public final class TokenLatency {
+    /** How long one request may take before it counts as failed. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
     private TokenLatency() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
@@ -49,6 +53,7 @@ public final class TokenLatency {
             String body = "{\"roomName\":\"" + room(run, oneRoom ? -1 : i) + "\",\"participantName\":\"User\","
                     + "\"participantIdentity\":\"user-" + i + "\",\"role\":\"client\"}";
             HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/token"))
+                    .timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             long sent = System.nanoTime();
@@ -86,6 +91,7 @@ public final class TokenLatency {
 
     private static CompletableFuture<?> close(HttpClient admin, String api, String adminToken, String room) {
         return admin.sendAsync(HttpRequest.newBuilder(URI.create(api + "/rooms/" + room + "/close"))
+                .timeout(REQUEST_TIMEOUT)
                 .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.discarding());
     }
