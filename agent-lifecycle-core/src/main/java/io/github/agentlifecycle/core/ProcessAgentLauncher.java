@@ -1,10 +1,15 @@
 package io.github.agentlifecycle.core;
 
+import io.github.agentlifecycle.core.internal.AgentProcessStarter;
+import io.github.agentlifecycle.core.internal.AgentProcesses;
 import io.github.agentlifecycle.core.internal.AgentRecordStore;
+import io.github.agentlifecycle.core.internal.CgroupProcesses;
+import io.github.agentlifecycle.core.internal.Cgroups;
+import io.github.agentlifecycle.core.internal.OrphanReaper;
 import io.github.agentlifecycle.core.internal.OutputPump;
 import io.github.agentlifecycle.core.internal.ProcessAgent;
-import io.github.agentlifecycle.core.internal.ProcessTree;
 import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.internal.SessionProcesses;
 import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.AgentOutputSink;
@@ -15,14 +20,13 @@ import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -37,63 +41,76 @@ import org.jspecify.annotations.Nullable;
  * Runs each agent as a local operating-system process: the configured command with the room name appended as
  * its last argument.
  *
- * <p><b>Environment.</b> The agent inherits the host's environment (unless disabled) plus the configured
- * variables and {@code ROOM_NAME}, {@code AGENT_IDENTITY} and, when a heartbeat URL is configured, {@code
- * AGENT_HEARTBEAT_URL} and {@code AGENT_CREDENTIAL} (a per-agent secret to present with each heartbeat).
+ * <p><b>Environment.</b> The agent inherits the host's environment (unless disabled, less the variables {@linkplain
+ * Builder#withholdEnvironment withheld}) plus the configured variables and {@code ROOM_NAME}, {@code AGENT_IDENTITY},
+ * {@code AGENT_LIFECYCLE_AGENT_ID} (a random id by which the launcher recognises the agent's processes) and, when a
+ * heartbeat URL is configured, {@code AGENT_HEARTBEAT_URL} and {@code AGENT_CREDENTIAL} (a per-agent secret to
+ * present with each heartbeat).
  *
  * <p><b>Contract for agent programs.</b> The agent's stdin is a pipe held by the host: it reads end-of-file when
  * the host asks it to stop or when the host dies, so an agent can exit on EOF. On stop the agent and every
  * process it started get SIGTERM; whatever is left after the stop timeout gets SIGKILL. Output on stdout and
  * stderr is forwarded line by line, tagged with the room and the pid, to an {@link AgentOutputSink}.
  *
- * <p><b>Crash recovery.</b> Each running agent has a record (pid, start time, room, identity, and the host's pid
- * and start time) in a state directory. When a launcher starts, it kills (SIGTERM, then SIGKILL, whole tree) the
- * agents whose host is gone, reports each as {@link LifecycleEvent.OrphanReaped}, and deletes their records. A
- * pid whose start time differs from the record belongs to another process now and is left alone.
+ * <p><b>Containment.</b> Where cgroup v2 can be used (Linux 5.14 or later, with a cgroup this process may create
+ * cgroups in, see {@link Containment}), each agent runs in a cgroup of its own, so that nothing it starts outlives
+ * its stop by more than the stop timeout, whatever session, process group or parent it ends up with. Elsewhere the
+ * agent runs in its own session ({@code setsid}) and its processes are found through {@code /proc}: descendants,
+ * the session and process group, and the processes carrying its id in their environment; only a process that both
+ * leaves the session and clears its environment escapes. The start-up log says which applies, and why.
  *
- * <p>On Linux each agent runs in its own session ({@code setsid}), so processes it leaves behind are found and
- * stopped with it even after being re-parented. Elsewhere the tree is followed through {@link
- * ProcessHandle#descendants()}. Launches run on the launcher's own threads. Thread-safe.
+ * <p><b>Crash recovery.</b> Each running agent has a record in a state directory that must be private to this
+ * process's user (created with mode 700; a directory or record another user could have written stops the start with
+ * an error). When a launcher starts, it kills the agents whose host is gone and reports each as {@link
+ * LifecycleEvent.OrphanReaped}: a recorded cgroup, or a process with the recorded pid and start time whose
+ * environment carries the recorded agent id; anything else is left alone. Launches run on the launcher's own
+ * threads. Thread-safe.
  */
 public final class ProcessAgentLauncher implements AgentLauncher {
     private static final Logger LOG = System.getLogger(ProcessAgentLauncher.class.getName());
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
-    private final List<String> command;
-    private final @Nullable Path workingDirectory;
-    private final Map<String, String> environment;
-    private final boolean inheritEnvironment;
-    private final @Nullable String heartbeatUrl;
+    /** How agents' processes are held together, so that stopping an agent stops everything it started. */
+    public enum Containment {
+        /** A cgroup per agent where cgroup v2 can be used, else the agent's session (with a warning at start). */
+        AUTO,
+        /** A cgroup per agent; the launcher refuses to start where cgroup v2 cannot be used. */
+        CGROUP,
+        /** The agent's session, process group, descendants and the processes carrying its id; no cgroup. */
+        SESSION
+    }
+
+    private final AgentProcessStarter starter;
     private final @Nullable Path stateDirectory;
     private final AgentOutputSink outputSink;
     private final int maxLineLength;
     private final int outputQueueCapacity;
-    private final boolean ownSession;
+    private final Containment containment;
+    private final @Nullable Path cgroupParent;
 
     private final ExecutorService launches = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "agent-launcher");
         thread.setDaemon(true);
         return thread;
     });
-    /** Lists and signals agents' process trees, which means reading the host's process table, off the engine. */
+    /** Lists and signals agents' processes, which means reading the host's process table, off the engine. */
     private final ThreadPoolExecutor stops = stopThreads();
     private volatile Clock clock = Clock.system();
     private volatile Duration stopTimeout = Duration.ofSeconds(10);
     private volatile @Nullable AgentRecordStore records;
     private volatile @Nullable OutputPump output;
+    private @Nullable Cgroups cgroups;
+    private boolean containmentDecided;
     private final Object lifecycle = new Object();
 
     private ProcessAgentLauncher(Builder builder) {
-        this.command = List.copyOf(builder.command);
-        this.workingDirectory = builder.workingDirectory;
-        this.environment = Map.copyOf(builder.environment);
-        this.inheritEnvironment = builder.inheritEnvironment;
-        this.heartbeatUrl = builder.heartbeatUrl;
+        this.starter = new AgentProcessStarter(builder.command, builder.workingDirectory, builder.environment,
+                builder.withheld, builder.inheritEnvironment, builder.heartbeatUrl, builder.ownSession);
         this.stateDirectory = builder.stateDirectory;
         this.outputSink = builder.outputSink;
         this.maxLineLength = builder.maxLineLength;
         this.outputQueueCapacity = builder.outputQueueCapacity;
-        this.ownSession = builder.ownSession && Files.isExecutable(SETSID);
+        this.containment = builder.containment;
+        this.cgroupParent = builder.cgroupParent;
     }
 
     /**
@@ -110,30 +127,48 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         return new Builder(List.of(command));
     }
 
-    /** The default state directory: {@code <java.io.tmpdir>/agent-lifecycle/agents}. */
+    /**
+     * The default state directory: {@code <java.io.tmpdir>/agent-lifecycle-<user>/agents}, one per user name, so
+     * that users of one machine do not share it.
+     */
     public static Path defaultStateDirectory() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "agent-lifecycle", "agents");
+        String user = System.getProperty("user.name", "").replaceAll("[^A-Za-z0-9._-]", "_");
+        return Path.of(System.getProperty("java.io.tmpdir"), "agent-lifecycle-" + (user.isEmpty() ? "user" : user),
+                "agents");
     }
 
-    /** Kills agents an earlier host left behind, then readies output forwarding. Blocks while it reaps. */
+    /**
+     * Decides how agents are contained, kills agents an earlier host left behind, then readies output forwarding.
+     * Blocks while it reaps.
+     *
+     * @throws IllegalStateException if the state directory, or a record in it, cannot be trusted or used, or if
+     *     {@link Containment#CGROUP} was asked for where cgroup v2 cannot be used
+     */
     @Override
     public void start(LauncherContext context) {
+        AgentRecordStore store;
         synchronized (lifecycle) {
             clock = context.clock();
             stopTimeout = context.agentStopTimeout();
             outputPump();
+            containment();
             if (stateDirectory != null && records == null) {
                 try {
                     records = new AgentRecordStore(stateDirectory);
                 } catch (IOException e) {
-                    LOG.log(Level.WARNING, "agent state directory " + stateDirectory
-                            + " is not usable; agents left behind by a crash will not be reaped", e);
+                    throw new IllegalStateException("agent state directory " + stateDirectory + " cannot be used: "
+                            + e.getMessage(), e);
                 }
             }
+            store = records;
         }
-        AgentRecordStore store = records;
         if (store != null) {
-            reapOrphans(store, context);
+            try {
+                OrphanReaper.reap(store, context, AgentProcessStarter.AGENT_ID_VARIABLE);
+            } catch (IOException e) {
+                throw new IllegalStateException("agent state directory " + store.directory()
+                        + " holds a record that cannot be trusted: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -159,36 +194,20 @@ public final class ProcessAgentLauncher implements AgentLauncher {
     }
 
     private AgentHandle spawn(AgentSpec spec) {
-        List<String> commandLine = new ArrayList<>(command.size() + 2);
-        if (ownSession) {
-            commandLine.add(SETSID.toString());
-        }
-        commandLine.addAll(command);
-        commandLine.add(spec.roomName());
-        ProcessBuilder builder = new ProcessBuilder(commandLine);
-        if (workingDirectory != null) {
-            builder.directory(workingDirectory.toFile());
-        }
-        Map<String, String> env = builder.environment();
-        if (!inheritEnvironment) {
-            env.clear();
-        }
-        env.putAll(environment);
-        env.put("ROOM_NAME", spec.roomName());
-        env.put("AGENT_IDENTITY", spec.agentIdentity());
-        if (heartbeatUrl != null) {
-            env.put("AGENT_HEARTBEAT_URL", heartbeatUrl);
-            env.put("AGENT_CREDENTIAL", spec.credential());
-        }
+        Cgroups cgroups = containment();
+        String agentId = Cgroups.randomId();
+        Path cgroup = null;
         Process process;
         try {
-            if (ownSession) {
-                checkExecutable(command.get(0), env, workingDirectory);
+            if (cgroups != null) {
+                cgroup = cgroups.create(agentId);
             }
-            process = builder.start();
+            process = starter.start(spec, agentId, cgroups, cgroup);
         } catch (IOException e) {
-            throw new CompletionException(new IOException(
-                    "cannot start agent command " + command.get(0) + ": " + e.getMessage(), e));
+            if (cgroup != null) {
+                new CgroupProcesses(cgroup).release();
+            }
+            throw new CompletionException(e);
         }
         long pid = process.pid();
         AgentRecordStore store = records;
@@ -196,18 +215,51 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             try {
                 ProcessHandle self = ProcessHandle.current();
                 store.write(new AgentRecordStore.Entry(pid, process.info().startInstant().orElse(null),
-                        spec.roomName(), spec.agentIdentity(), self.pid(), self.info().startInstant().orElse(null)));
+                        spec.roomName(), spec.agentIdentity(), self.pid(), self.info().startInstant().orElse(null),
+                        agentId, cgroup));
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "Room " + spec.roomName() + ": could not record agent pid " + pid
                         + " in " + store.directory() + "; it will not be reaped after a host crash", e);
             }
         }
         outputPump().attach(process, spec.roomName(), spec.agentIdentity());
-        return new ProcessAgent(process, spec.agentIdentity(), clock, stopTimeout, () -> {
+        AgentProcesses processes = cgroup != null ? new CgroupProcesses(cgroup)
+                : new SessionProcesses(process.toHandle(), pid, AgentProcessStarter.marker(agentId));
+        return new ProcessAgent(process, processes, spec.agentIdentity(), clock, stopTimeout, () -> {
             if (store != null) {
                 store.delete(pid);
             }
         }, stops);
+    }
+
+    /** Cgroups to contain agents in, or null; decided once, and logged. */
+    private @Nullable Cgroups containment() {
+        synchronized (lifecycle) {
+            if (containmentDecided) {
+                return cgroups;
+            }
+            if (containment != Containment.SESSION) {
+                try {
+                    cgroups = Cgroups.detect(cgroupParent);
+                    LOG.log(Level.INFO, "Agent processes are contained in a cgroup each, under "
+                            + cgroups.parent());
+                } catch (Cgroups.Unavailable unavailable) {
+                    if (containment == Containment.CGROUP) {
+                        throw new IllegalStateException("agents cannot be contained in cgroups: "
+                                + unavailable.getMessage());
+                    }
+                    LOG.log(Level.WARNING, "Agent processes are not contained in cgroups (" + unavailable.getMessage()
+                            + "); they are found by session, process group, parentage and the agent id in their"
+                            + " environment, so a process that leaves the session and clears its environment"
+                            + " survives its agent's stop");
+                }
+            } else {
+                LOG.log(Level.INFO, "Agent processes are found by session, process group, parentage and the"
+                        + " agent id in their environment (containment SESSION)");
+            }
+            containmentDecided = true;
+            return cgroups;
+        }
     }
 
     private static ThreadPoolExecutor stopThreads() {
@@ -219,34 +271,6 @@ public final class ProcessAgentLauncher implements AgentLauncher {
                 });
         pool.allowCoreThreadTimeOut(true);
         return pool;
-    }
-
-    /**
-     * Fails as {@code execvp} would for {@code program}: {@code setsid} runs the agent only after it started
-     * itself, so an agent command it cannot execute would otherwise look like an agent that exited at once.
-     */
-    private static void checkExecutable(String program, Map<String, String> env, @Nullable Path directory)
-            throws IOException {
-        Path base = directory != null ? directory : Path.of("").toAbsolutePath();
-        List<Path> candidates = new ArrayList<>();
-        if (program.indexOf('/') >= 0) {
-            candidates.add(base.resolve(program));
-        } else {
-            String path = env.getOrDefault("PATH", "/bin:/usr/bin");
-            for (String entry : path.split(":", -1)) {
-                candidates.add(base.resolve(entry.isEmpty() ? "." : entry).resolve(program));
-            }
-        }
-        boolean denied = false;
-        for (Path candidate : candidates) {
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return;
-            }
-            denied |= Files.exists(candidate);
-        }
-        throw new IOException("Cannot run program \"" + program + "\""
-                + (directory != null ? " (in directory \"" + directory + "\")" : "")
-                + (denied ? ": error=13, Permission denied" : ": error=2, No such file or directory"));
     }
 
     /** The output pump, created on first use (by {@link #start} or a launch without a manager). */
@@ -261,68 +285,12 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         }
     }
 
-    private void reapOrphans(AgentRecordStore store, LauncherContext context) {
-        List<AgentRecordStore.Entry> entries;
-        try {
-            entries = store.list();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot read agent state directory " + store.directory(), e);
-            return;
-        }
-        List<CompletableFuture<?>> dying = new ArrayList<>();
-        Map<Long, List<ProcessHandle>> trees = new LinkedHashMap<>();
-        for (AgentRecordStore.Entry entry : entries) {
-            boolean ownerAlive = entry.ownerStart() != null
-                    && ProcessTree.isSameProcess(entry.ownerPid(), entry.ownerStart());
-            if (ownerAlive) {
-                continue;
-            }
-            Instant start = entry.start();
-            if (start == null || !ProcessTree.isSameProcess(entry.pid(), start)) {
-                store.delete(entry.pid());
-                continue;
-            }
-            List<ProcessHandle> tree = ProcessTree.members(entry.pid());
-            LOG.log(Level.WARNING, "Room " + entry.room() + ": reaping agent " + entry.agentIdentity() + " (PID: "
-                    + entry.pid() + ") left behind by host " + entry.ownerPid());
-            ProcessTree.signal(tree, false);
-            trees.put(entry.pid(), tree);
-            for (ProcessHandle member : tree) {
-                dying.add(ProcessTree.onExit(member, clock));
-            }
-            context.publish(new LifecycleEvent.OrphanReaped(entry.room(), entry.agentIdentity(), entry.pid()));
-        }
-        if (trees.isEmpty()) {
-            return;
-        }
-        CompletableFuture<Void> allGone = CompletableFuture.allOf(dying.toArray(new CompletableFuture<?>[0]));
-        Clock.Timer kill = clock.schedule(Require.nanos(stopTimeout), () -> {
-            for (Map.Entry<Long, List<ProcessHandle>> tree : trees.entrySet()) {
-                List<ProcessHandle> survivors = new ArrayList<>(tree.getValue());
-                survivors.addAll(ProcessTree.members(tree.getKey()));
-                ProcessTree.signal(survivors, true);
-            }
-        });
-        Clock.Timer giveUp = clock.schedule(Require.nanos(stopTimeout.plusSeconds(5)),
-                () -> allGone.completeExceptionally(new IllegalStateException("orphans did not die")));
-        try {
-            allGone.join();
-        } catch (CompletionException e) {
-            LOG.log(Level.WARNING, "some orphaned agents could not be killed", e);
-        } finally {
-            kill.cancel();
-            giveUp.cancel();
-        }
-        for (Long pid : trees.keySet()) {
-            store.delete(pid);
-        }
-    }
-
     /** Builds a {@link ProcessAgentLauncher}. Not thread-safe. Setters check their argument at once. */
     public static final class Builder {
         private final List<String> command;
         private @Nullable Path workingDirectory;
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final Set<String> withheld = new LinkedHashSet<>();
         private boolean inheritEnvironment = true;
         private @Nullable String heartbeatUrl;
         private @Nullable Path stateDirectory = defaultStateDirectory();
@@ -330,6 +298,8 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         private int maxLineLength = 8192;
         private int outputQueueCapacity = 10_000;
         private boolean ownSession = true;
+        private Containment containment = Containment.AUTO;
+        private @Nullable Path cgroupParent;
 
         private Builder(List<String> command) {
             Require.nonNull(command, "command");
@@ -358,6 +328,15 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             return this;
         }
 
+        /**
+         * Keeps a variable of the host's environment from the agents (for example a credential of the host's own,
+         * such as its admin token); variables set with {@link #environment} are still passed.
+         */
+        public Builder withholdEnvironment(String name) {
+            withheld.add(Require.name(name, "withheld environment name"));
+            return this;
+        }
+
         /** Whether agents inherit the host's environment (default true). */
         public Builder inheritEnvironment(boolean inheritEnvironment) {
             this.inheritEnvironment = inheritEnvironment;
@@ -371,9 +350,11 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         }
 
         /**
-         * Where agent records are kept for reaping after a host crash (default {@link
-         * #defaultStateDirectory()}); hosts sharing a directory, and launchers sharing it within one host, never reap
-         * each other's live agents.
+         * Where agent records are kept for reaping after a host crash (default {@link #defaultStateDirectory()}).
+         * Created with mode 700 when missing; it must be owned by this process's user and open to nobody else, and
+         * no directory above it may be writable by others unless sticky (like {@code /tmp}), or the launcher
+         * refuses to start. Hosts sharing a directory, and launchers sharing it within one host, never reap each
+         * other's live agents.
          */
         public Builder stateDirectory(Path stateDirectory) {
             this.stateDirectory = Require.nonNull(stateDirectory, "stateDirectory");
@@ -407,6 +388,22 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         /** Whether each agent gets its own session on Linux, so that its whole tree can be found (default true). */
         public Builder ownSession(boolean ownSession) {
             this.ownSession = ownSession;
+            return this;
+        }
+
+        /** How agents' processes are held together (default {@link Containment#AUTO}). */
+        public Builder containment(Containment containment) {
+            this.containment = Require.nonNull(containment, "containment");
+            return this;
+        }
+
+        /**
+         * The cgroup v2 directory each agent's cgroup is created in (default: this process's own cgroup, as {@code
+         * /proc/self/cgroup} names it); this process must be allowed to create cgroups there and move processes into
+         * them.
+         */
+        public Builder cgroupParent(Path cgroupParent) {
+            this.cgroupParent = Require.nonNull(cgroupParent, "cgroupParent");
             return this;
         }
 

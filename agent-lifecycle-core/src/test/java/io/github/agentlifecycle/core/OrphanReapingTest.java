@@ -8,6 +8,8 @@ import static io.github.agentlifecycle.core.RealProcesses.pidsIn;
 import static io.github.agentlifecycle.core.RealProcesses.script;
 import static io.github.agentlifecycle.core.RealProcesses.sh;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.agentlifecycle.core.internal.AgentRecordStore;
 import io.github.agentlifecycle.core.spi.AgentHandle;
@@ -20,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,16 +102,20 @@ class OrphanReapingTest {
         Path agent = script(dir, "agent.sh", """
                 sleep 1000 &
                 echo $! > "$DIR/child"
+                setsid -f /bin/sh -c 'echo $$ > "$1"; exec sleep 1000' daemon "$DIR/daemon"
                 wait""");
         Process host = startHost(agent);
         long agentPid = agentPidOf(host);
-        await(() -> pidsIn(dir.resolve("child")).size() == 1, "the agent to start its child");
+        await(() -> pidsIn(dir.resolve("child")).size() == 1 && pidsIn(dir.resolve("daemon")).size() == 1,
+                "the agent to start its child and its daemon");
         long child = pidsIn(dir.resolve("child")).get(0);
+        long daemon = processes.track(pidsIn(dir.resolve("daemon")).get(0));
         assertThat(filesIn(state)).containsExactly(agentPid + ".agent");
 
         crash(host);
         assertThat(alive(agentPid)).as("agent orphaned by the host crash").isTrue();
         assertThat(alive(child)).isTrue();
+        assertThat(alive(daemon)).isTrue();
 
         EventLog events = new EventLog();
         AgentManager manager = processes.closeLater(AgentManager.builder(ProcessAgentLauncher.builder(sh(agent))
@@ -121,6 +128,7 @@ class OrphanReapingTest {
 
         assertThat(alive(agentPid)).isFalse();
         assertThat(alive(child)).isFalse();
+        assertThat(alive(daemon)).as("the agent's daemon, in a session of its own").isFalse();
         assertThat(filesIn(state)).isEmpty();
         await(() -> !events.of(OrphanReaped.class).isEmpty(), "the orphan to be reported");
         assertThat(events.of(OrphanReaped.class)).singleElement().satisfies(reaped -> {
@@ -155,21 +163,21 @@ class OrphanReapingTest {
     }
 
     @Test
-    void recordsOfReusedPidsAndOfLiveHostsAreLeftAlone() throws Exception {
+    void recordsOfReusedPidsOfLiveHostsAndOfProcessesThatAreNotAgentsAreLeftAlone() throws Exception {
         Process deadOwner = new ProcessBuilder("true").start();
         get(deadOwner.onExit());
         Process reused = processes.track(new ProcessBuilder("sleep", "1000").start());
         Process liveOwner = processes.track(new ProcessBuilder("sleep", "1000").start());
-        Process agentOfLiveOwner = processes.track(new ProcessBuilder("sleep", "1000").start());
-        Process orphan = processes.track(new ProcessBuilder("sleep", "1000").start());
+        Process agentOfLiveOwner = processes.track(marked("live").start());
+        Process orphan = processes.track(marked("orphan").start());
+        Process unrelated = processes.track(new ProcessBuilder("sleep", "1000").start());
         AgentRecordStore store = new AgentRecordStore(state);
         Instant longAgo = Instant.now().minus(Duration.ofHours(1));
-        store.write(new AgentRecordStore.Entry(reused.pid(), startOf(reused).minusSeconds(30), "room-reused",
-                "ai-agent-reused", deadOwner.pid(), longAgo));
-        store.write(new AgentRecordStore.Entry(agentOfLiveOwner.pid(), startOf(agentOfLiveOwner), "room-live",
-                "ai-agent-live", liveOwner.pid(), startOf(liveOwner)));
-        store.write(new AgentRecordStore.Entry(orphan.pid(), startOf(orphan), "room-orphan", "ai-agent-orphan",
-                deadOwner.pid(), longAgo));
+        store.write(record(reused.pid(), startOf(reused).minusSeconds(30), "reused", deadOwner.pid(), longAgo));
+        store.write(record(agentOfLiveOwner.pid(), startOf(agentOfLiveOwner), "live", liveOwner.pid(),
+                startOf(liveOwner)));
+        store.write(record(orphan.pid(), startOf(orphan), "orphan", deadOwner.pid(), longAgo));
+        store.write(record(unrelated.pid(), startOf(unrelated), "unrelated", deadOwner.pid(), longAgo));
         Files.writeString(state.resolve("12345.agent"), "not a record", StandardCharsets.UTF_8);
 
         EventLog context = new EventLog(Duration.ofSeconds(5));
@@ -178,9 +186,74 @@ class OrphanReapingTest {
         assertThat(reused.isAlive()).isTrue();
         assertThat(agentOfLiveOwner.isAlive()).isTrue();
         assertThat(liveOwner.isAlive()).isTrue();
+        assertThat(unrelated.isAlive()).as("a process whose environment lacks the recorded agent id").isTrue();
         assertThat(get(orphan.onExit()).isAlive()).isFalse();
         assertThat(filesIn(state)).containsExactly(agentOfLiveOwner.pid() + ".agent");
         assertThat(context.all()).containsExactly(new OrphanReaped("room-orphan", "ai-agent-orphan", orphan.pid()));
+    }
+
+    @Test
+    void aStateDirectoryOthersCouldWriteToIsRefusedAndItsRecordsAreNotActedOn() throws Exception {
+        Process deadOwner = new ProcessBuilder("true").start();
+        get(deadOwner.onExit());
+        Process victim = processes.track(marked("victim").start());
+        AgentRecordStore store = new AgentRecordStore(state);
+        store.write(record(victim.pid(), startOf(victim), "victim", deadOwner.pid(), Instant.now().minusSeconds(60)));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        ProcessAgentLauncher launcher = processes.closeLater(ProcessAgentLauncher.builder("true")
+                .stateDirectory(state).build());
+        assertThatThrownBy(() -> launcher.start(new EventLog(Duration.ofSeconds(5))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(state.toString())
+                .hasMessageContaining("private to its user");
+        assertThat(victim.isAlive()).isTrue();
+    }
+
+    @Test
+    void aStateDirectoryOfAnotherUserIsRefused() throws Exception {
+        assumeTrue(isRoot(), "only root can give a directory to another user");
+        Files.createDirectories(state, PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Files.setAttribute(state, "unix:uid", 65534);
+
+        ProcessAgentLauncher launcher = processes.closeLater(ProcessAgentLauncher.builder("true")
+                .stateDirectory(state).build());
+        assertThatThrownBy(() -> launcher.start(new EventLog(Duration.ofSeconds(5))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("owned by uid 65534");
+    }
+
+    @Test
+    void aRecordOthersCouldWriteOrThatIsNotARegularFileIsRefused() throws Exception {
+        new AgentRecordStore(state);
+        Path writable = state.resolve("4242.agent");
+        Files.writeString(writable, "pid=4242\nownerPid=1\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertThatThrownBy(() -> processes.closeLater(ProcessAgentLauncher.builder("true").stateDirectory(state)
+                .build()).start(new EventLog(Duration.ofSeconds(5))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("4242.agent can be written by others");
+
+        Files.delete(writable);
+        Process mkfifo = new ProcessBuilder("mkfifo", state.resolve("4343.agent").toString()).start();
+        assertThat(get(mkfifo.onExit()).exitValue()).isZero();
+        assertThatThrownBy(() -> processes.closeLater(ProcessAgentLauncher.builder("true").stateDirectory(state)
+                .build()).start(new EventLog(Duration.ofSeconds(5))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("4343.agent is not a regular file");
+    }
+
+    @Test
+    void theDefaultStateDirectoryIsPerUserAndCreatedPrivate() throws Exception {
+        assertThat(ProcessAgentLauncher.defaultStateDirectory().getParent().getFileName().toString())
+                .isEqualTo("agent-lifecycle-" + System.getProperty("user.name"));
+        Path fresh = dir.resolve("fresh").resolve("agents");
+        processes.closeLater(ProcessAgentLauncher.builder("true").stateDirectory(fresh).build())
+                .start(new EventLog(Duration.ofSeconds(5)));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh.getParent())))
+                .isEqualTo("rwx------");
     }
 
     @Test
@@ -207,5 +280,23 @@ class OrphanReapingTest {
 
     private static Instant startOf(Process process) {
         return process.toHandle().info().startInstant().orElseThrow();
+    }
+
+    /** A long-lived process carrying the agent id {@code id} in its environment, as the launcher's agents do. */
+    private static ProcessBuilder marked(String id) {
+        ProcessBuilder builder = new ProcessBuilder("sleep", "1000");
+        builder.environment().put("AGENT_LIFECYCLE_AGENT_ID", "id-" + id);
+        return builder;
+    }
+
+    /** The record of agent {@code name} (room {@code room-<name>}, agent id {@code id-<name>}) without a cgroup. */
+    private static AgentRecordStore.Entry record(long pid, Instant start, String name, long ownerPid,
+            Instant ownerStart) {
+        return new AgentRecordStore.Entry(pid, start, "room-" + name, "ai-agent-" + name, ownerPid, ownerStart,
+                "id-" + name, null);
+    }
+
+    private static boolean isRoot() throws IOException {
+        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
     }
 }

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.agentlifecycle.core.internal.AgentRecordStore;
+import io.github.agentlifecycle.core.internal.ProcessTree;
 import io.github.agentlifecycle.core.spi.AgentExit;
 import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentSpec;
@@ -85,9 +86,16 @@ class ProcessAgentLauncherTest {
         assertThat(handle.isAlive()).isTrue();
         assertThat(filesIn(state)).containsExactly(pid + ".agent");
         ProcessHandle self = ProcessHandle.current();
-        assertThat(new AgentRecordStore(state).list()).containsExactly(new AgentRecordStore.Entry(pid,
-                ProcessHandle.of(pid).orElseThrow().info().startInstant().orElseThrow(), "room-a", "ai-agent-room-a",
-                self.pid(), self.info().startInstant().orElseThrow()));
+        assertThat(new AgentRecordStore(state).list()).singleElement().satisfies(entry -> {
+            assertThat(entry.pid()).isEqualTo(pid);
+            assertThat(entry.start()).isEqualTo(ProcessHandle.of(pid).orElseThrow().info().startInstant().orElseThrow());
+            assertThat(entry.room()).isEqualTo("room-a");
+            assertThat(entry.agentIdentity()).isEqualTo("ai-agent-room-a");
+            assertThat(entry.ownerPid()).isEqualTo(self.pid());
+            assertThat(entry.ownerStart()).isEqualTo(self.info().startInstant().orElseThrow());
+            assertThat(ProcessTree.carries(pid, ("AGENT_LIFECYCLE_AGENT_ID=" + entry.agentId())
+                    .getBytes(StandardCharsets.UTF_8))).isTrue();
+        });
 
         Files.createFile(go);
         AgentExit exit = get(handle.onExit());
@@ -188,6 +196,20 @@ class ProcessAgentLauncherTest {
 
         assertThat(Files.readAllLines(report, StandardCharsets.UTF_8))
                 .contains("ROOM_NAME=room-a", "AGENT_IDENTITY=ai-agent-room-a", "HOME=<unset>");
+    }
+
+    @Test
+    void withheldVariablesOfTheHostAreNotInherited() throws Exception {
+        assumeTrue(System.getenv("HOME") != null, "the host has HOME set");
+        Path report = dir.resolve("report");
+        Path agent = script(dir, "agent.sh", REPORT_SCRIPT);
+        ProcessAgentLauncher launcher = started(ProcessAgentLauncher.builder(sh(agent))
+                .withholdEnvironment("HOME")
+                .environment("REPORT", report.toString()));
+
+        assertThat(get(launch(launcher, spec("room-a")).onExit())).isEqualTo(AgentExit.exited(0, false));
+
+        assertThat(Files.readAllLines(report, StandardCharsets.UTF_8)).contains("HOME=<unset>");
     }
 
     @Test

@@ -6,29 +6,31 @@ import io.github.agentlifecycle.core.spi.Clock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Collectors;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A running agent process and everything it started. {@link #onExit()} completes only once the whole tree is
- * gone: when the root exits by itself, what it left behind gets SIGTERM and, after the stop timeout, SIGKILL; when
- * it exits after {@link #stop}, the rest of the tree keeps what is left of that stop's timeout. Once SIGKILL has
- * been sent, processes of the tree found later (started while the tree was being listed and signalled) get SIGKILL
- * at once. Once the tree is gone no signal is sent any more, so a pid reused by another process is never hit.
- * Listing the tree reads the host's process table, so it runs on the {@code work} executor, never on the caller's
- * thread: {@link #stop} only closes stdin and sends SIGTERM to the root before it returns. Thread-safe; no method
- * blocks.
+ * A running agent process and everything it started ({@link AgentProcesses}). {@link #onExit()} completes only once
+ * all of them are gone: when the root exits by itself, what it left behind gets SIGTERM and, after the stop timeout,
+ * SIGKILL; when it exits after {@link #stop}, the others keep what is left of that stop's timeout. Once SIGKILL has
+ * been sent, processes found later (started while the others were being killed) get SIGKILL too, every {@value
+ * #WATCH_MILLIS} ms, until none is left. Once all are gone no signal is sent any more. Finding and signalling the
+ * processes reads the host's process table or cgroup files, so it runs on the {@code work} executor, never on the
+ * caller's thread: {@link #stop} only closes stdin and sends SIGTERM to the root before it returns. Thread-safe; no
+ * method blocks.
  */
 public final class ProcessAgent implements AgentHandle {
+    /** How often the processes left are looked for, once the root has exited. */
+    static final long WATCH_MILLIS = 20;
+
     private final Process process;
+    private final AgentProcesses processes;
     private final String identity;
     private final Clock clock;
     private final Duration leftoverTimeout;
@@ -36,20 +38,22 @@ public final class ProcessAgent implements AgentHandle {
     private final Executor work;
     private final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
     private volatile boolean killed;
-    private final Map<Long, ProcessHandle> known = new LinkedHashMap<>();
     private final List<Clock.Timer> kills = new ArrayList<>();
 
     /**
      * Watches {@code process}.
      *
+     * @param processes the agent's processes, the root among them
      * @param leftoverTimeout how long processes left behind by a root that exited by itself get after SIGTERM
-     * @param onGone run once the whole tree is gone, before {@link #onExit()} completes
-     * @param work runs the listing and signalling of the tree; when it rejects a task, the task runs at once
+     * @param onGone run once every process is gone, before {@link #onExit()} completes
+     * @param work finds and signals the processes; when it rejects a task, the task runs at once
      */
-    public ProcessAgent(Process process, String identity, Clock clock, Duration leftoverTimeout, Runnable onGone,
-            Executor work) {
+    public ProcessAgent(Process process, AgentProcesses processes, String identity, Clock clock,
+            Duration leftoverTimeout, Runnable onGone, Executor work) {
         this.process = process;
+        this.processes = processes;
         this.identity = identity;
         this.clock = clock;
         this.leftoverTimeout = leftoverTimeout;
@@ -84,7 +88,7 @@ public final class ProcessAgent implements AgentHandle {
         return !exit.isDone();
     }
 
-    /** SIGTERM to the tree (and EOF on the agent's stdin); SIGKILL to whatever is left {@code timeout} later. */
+    /** SIGTERM to every process (and EOF on the agent's stdin); SIGKILL to whatever is left {@code timeout} later. */
     @Override
     public void stop(Duration timeout) {
         if (!stopRequested.compareAndSet(false, true)) {
@@ -96,17 +100,21 @@ public final class ProcessAgent implements AgentHandle {
             // the agent may already be gone
         }
         if (process.isAlive()) {
+            // the handle's destroy, not Process.destroy(), which would also close the pipes the output is read from
             ProcessTree.signal(List.of(process.toHandle()), false);
         }
-        work.execute(() -> ProcessTree.signal(snapshot().stream()
-                .filter(member -> member.pid() != process.pid()).collect(Collectors.toList()), false));
+        work.execute(() -> {
+            if (!exit.isDone()) {
+                processes.signal(false);
+            }
+        });
         killLater(timeout);
     }
 
-    /** SIGKILL to whatever is left of the tree {@code delay} from now, unless the tree is gone by then. */
+    /** SIGKILL to whatever is left {@code delay} from now, unless everything is gone by then. */
     private void killLater(Duration delay) {
         Clock.Timer timer = clock.schedule(Require.nanos(delay), () -> work.execute(this::kill));
-        synchronized (known) {
+        synchronized (kills) {
             if (exit.isDone()) {
                 timer.cancel();
             } else {
@@ -115,65 +123,46 @@ public final class ProcessAgent implements AgentHandle {
         }
     }
 
-    /** SIGKILL to the tree; from now on {@link #awaitGone} also kills the members it finds. */
     private void kill() {
-        killed = true;
-        ProcessTree.signal(snapshot(), true);
-    }
-
-    /** Live members now plus every member seen before (they may have been re-parented since); none once gone. */
-    private List<ProcessHandle> snapshot() {
-        synchronized (known) {
-            if (exit.isDone()) {
-                return List.of();
-            }
-            for (ProcessHandle member : ProcessTree.members(process.toHandle())) {
-                known.putIfAbsent(member.pid(), member);
-            }
-            List<ProcessHandle> alive = new ArrayList<>();
-            for (ProcessHandle member : known.values()) {
-                if (ProcessTree.isRunning(member)) {
-                    alive.add(member);
-                }
-            }
-            return alive;
+        if (!exit.isDone()) {
+            killed = true;
+            processes.signal(true);
         }
     }
 
     private void rootExited() {
-        List<ProcessHandle> leftovers = snapshot();
-        if (!leftovers.isEmpty() && !stopRequested.get()) {
-            ProcessTree.signal(leftovers, false);
+        if (!stopRequested.get() && !processes.isEmpty()) {
+            processes.signal(false);
             killLater(leftoverTimeout);
         }
-        awaitGone(leftovers);
+        watch();
     }
 
-    /**
-     * Finishes once none of {@code members}, nor anything of the tree started meanwhile, runs any more. After the
-     * SIGKILL round, members are killed first: one started just as the round listed the tree missed it.
-     */
-    private void awaitGone(List<ProcessHandle> members) {
-        if (members.isEmpty()) {
+    /** Finishes once nothing is left; until then looks again every {@value #WATCH_MILLIS} ms. */
+    private void watch() {
+        if (exit.isDone()) {
+            return;
+        }
+        if (processes.isEmpty()) {
             finish();
             return;
         }
         if (killed) {
-            ProcessTree.signal(members, true);
+            processes.signal(true);
         }
-        CompletableFuture<?>[] gone = members.stream().map(member -> ProcessTree.onExit(member, clock)).toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(gone).whenCompleteAsync((done, error) -> awaitGone(snapshot()), work);
+        clock.schedule(TimeUnit.MILLISECONDS.toNanos(WATCH_MILLIS), () -> work.execute(this::watch));
     }
 
     private void finish() {
-        if (exit.isDone()) {
+        if (!finished.compareAndSet(false, true)) {
             return;
         }
         try {
+            processes.release();
             onGone.run();
         } finally {
             exit.complete(exitOf(process.exitValue(), stopRequested.get()));
-            synchronized (known) {
+            synchronized (kills) {
                 kills.forEach(Clock.Timer::cancel);
                 kills.clear();
             }

@@ -1,14 +1,14 @@
 package io.github.agentlifecycle.core.internal;
 
-import io.github.agentlifecycle.core.spi.Clock;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -16,15 +16,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The processes that make up one agent: its root process, every descendant, and (on Linux, where each agent
- * leads its own process group) every process still in its group, even after its parent died and it was
- * re-parented. Sends SIGTERM ({@link ProcessHandle#destroy()}) or SIGKILL ({@link
- * ProcessHandle#destroyForcibly()}).
+ * Finds the processes that make up one agent where it has no cgroup of its own, by reading {@code /proc}: its root
+ * process, every descendant, every process in the session or process group the root leads (on Linux each agent
+ * leads its own session, so processes re-parented after their parent died are still found), and every process whose
+ * environment carries the agent's id (which a process that started a session of its own keeps, unless it clears its
+ * environment). Sends SIGTERM ({@link ProcessHandle#destroy()}) or SIGKILL ({@link ProcessHandle#destroyForcibly()}).
  *
  * <p>A process that has died but was not yet reaped by its parent (a zombie) counts as gone: {@link
  * ProcessHandle#isAlive()} reports it alive, and processes re-parented to an init that reaps late, or never (as
@@ -32,24 +31,28 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProcessTree {
     private static final Path PROC = Path.of("/proc");
-    private static final long WATCH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private ProcessTree() {}
 
-    /** Live members of the tree rooted at {@code rootPid} (which also names its process group). */
+    /** Live members of the tree rooted at {@code rootPid} (which also names its session and process group). */
     public static List<ProcessHandle> members(long rootPid) {
-        return ProcessHandle.of(rootPid).map(ProcessTree::members).orElseGet(() -> members(rootPid, null));
+        return members(ProcessHandle.of(rootPid).orElse(null), rootPid, null);
+    }
+
+    /** Live members of the tree rooted at {@code root} (whose pid also names its session and process group). */
+    public static List<ProcessHandle> members(ProcessHandle root) {
+        return members(root, root.pid(), null);
     }
 
     /**
-     * Live members of the tree rooted at {@code root} (whose pid also names its process group). Once {@code root}
-     * has exited its pid is not looked up again, so a process that reuses it is not taken for the root.
+     * Live members of an agent's tree.
+     *
+     * @param root the agent's root process, or null when only its marked processes are wanted; once it has exited
+     *     its pid is not looked up again, so a process that reuses it is not taken for the root
+     * @param rootPid the root's pid, which names the session and process group it leads
+     * @param marker {@code NAME=value} that every process of the agent has in its environment, or null
      */
-    public static List<ProcessHandle> members(ProcessHandle root) {
-        return members(root.pid(), root);
-    }
-
-    private static List<ProcessHandle> members(long rootPid, @Nullable ProcessHandle root) {
+    public static List<ProcessHandle> members(@Nullable ProcessHandle root, long rootPid, byte @Nullable [] marker) {
         Map<Long, Stat> table = readProc();
         if (table == null) {
             return descendantsOnly(root);
@@ -61,9 +64,11 @@ public final class ProcessTree {
         if (rootRuns) {
             found.add(rootPid);
         }
+        long self = ProcessHandle.current().pid();
         table.forEach((pid, stat) -> {
             children.computeIfAbsent(stat.parent(), parent -> new ArrayList<>()).add(pid);
-            if (stat.group() == rootPid) {
+            boolean inSessionOrGroup = root != null && (stat.group() == rootPid || stat.session() == rootPid);
+            if (pid != self && (inSessionOrGroup || marker != null && !stat.zombie() && carries(pid, marker))) {
                 found.add(pid);
             }
         });
@@ -75,7 +80,6 @@ public final class ProcessTree {
                 }
             }
         }
-        long self = ProcessHandle.current().pid();
         List<ProcessHandle> members = new ArrayList<>();
         for (long pid : found) {
             Stat stat = table.get(pid);
@@ -102,9 +106,9 @@ public final class ProcessTree {
     }
 
     /** What {@code /proc/<pid>/stat} says about one process. */
-    private record Stat(long parent, long group, boolean zombie) {}
+    private record Stat(long parent, long group, long session, boolean zombie) {}
 
-    /** Every process's parent, group and zombie state, read in one pass; null where there is no {@code /proc}. */
+    /** Every process's parent, group, session and zombie state, read in one pass; null where there is no /proc. */
     private static @Nullable Map<Long, Stat> readProc() {
         if (!Files.isDirectory(PROC)) {
             return null;
@@ -130,12 +134,38 @@ public final class ProcessTree {
         try {
             String stat = Files.readString(processDirectory.resolve("stat"), StandardCharsets.UTF_8);
             int afterName = stat.lastIndexOf(')');
-            String[] fields = stat.substring(afterName + 2).split(" ", 4);
+            String[] fields = stat.substring(afterName + 2).split(" ", 5);
             char state = fields[0].charAt(0);
-            return new Stat(Long.parseLong(fields[1]), Long.parseLong(fields[2]), state == 'Z' || state == 'X');
+            return new Stat(Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]),
+                    state == 'Z' || state == 'X');
         } catch (IOException | RuntimeException gone) {
             return null;
         }
+    }
+
+    /**
+     * Whether the environment {@code pid} started with holds the entry {@code marker} ({@code NAME=value}); false
+     * where it cannot be read (no {@code /proc}, another user's process, gone).
+     */
+    public static boolean carries(long pid, byte[] marker) {
+        byte[] environment;
+        try {
+            environment = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
+        for (int start = 0; start < environment.length; ) {
+            int end = start;
+            while (end < environment.length && environment[end] != 0) {
+                end++;
+            }
+            if (end - start == marker.length && Arrays.equals(environment, start, end, marker, 0,
+                    marker.length)) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
     }
 
     /** Sends SIGTERM (or SIGKILL when {@code force}) to every process given; ignores ones already gone. */
@@ -168,29 +198,6 @@ public final class ProcessTree {
     /** Whether {@code process} still runs: alive and not a zombie. */
     public static boolean isRunning(ProcessHandle process) {
         return process.isAlive() && !isZombie(process.pid());
-    }
-
-    /**
-     * Completes once {@code process} no longer runs (see {@link #isRunning}). Checked every 20 ms on {@code clock},
-     * so noticed within a few tens of milliseconds, also for processes that are not children of this JVM, which {@link ProcessHandle#onExit()}
-     * polls only every 300 ms or more.
-     */
-    public static CompletableFuture<Void> onExit(ProcessHandle process, Clock clock) {
-        CompletableFuture<Void> gone = new CompletableFuture<>();
-        process.onExit().whenComplete((ended, error) -> gone.complete(null));
-        watch(process, clock, gone);
-        return gone;
-    }
-
-    private static void watch(ProcessHandle process, Clock clock, CompletableFuture<Void> gone) {
-        if (gone.isDone()) {
-            return;
-        }
-        if (!isRunning(process)) {
-            gone.complete(null);
-            return;
-        }
-        clock.schedule(WATCH_INTERVAL_NANOS, () -> watch(process, clock, gone));
     }
 
     /** Whether {@code /proc} shows {@code pid} as dead but not yet reaped; false where there is no {@code /proc}. */
