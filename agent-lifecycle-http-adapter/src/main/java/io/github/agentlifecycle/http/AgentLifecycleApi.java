@@ -122,6 +122,14 @@ public final class AgentLifecycleApi {
                 Map.of("Connection", "close"));
     }
 
+    /**
+     * The answer for a request that was not received within the binding's read deadline (408, {@code
+     * request_timeout}, {@code Connection: close}), for bindings that enforce one.
+     */
+    public ApiResponse requestTimeout() {
+        return error(408, "request_timeout", "request not received in time", Map.of("Connection", "close"));
+    }
+
     // ---- routing --------------------------------------------------------------------------------------------
 
     private ApiResponse route(ApiRequest request) {

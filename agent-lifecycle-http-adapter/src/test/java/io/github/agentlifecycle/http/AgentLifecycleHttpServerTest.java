@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link AgentLifecycleHttpServer#start}: a server on an ephemeral port that reports its real address, mounts the
- * API at its base path (or at the root for an empty one), answers many concurrent requests with few workers, and
- * stops listening when closed. The routes themselves are covered by {@link JdkHttpServerApiTest}.
+ * {@link AgentLifecycleHttpServer.Builder#start}: a server on an ephemeral port that reports its real address,
+ * mounts the API at its base path (or at the root for an empty one), answers many concurrent requests with few
+ * workers, and stops listening when closed; the builder rejects bad settings at once, naming them. Slow clients are
+ * covered by {@link SlowClientTest}. The routes themselves are covered by {@link JdkHttpServerApiTest}.
  */
 class AgentLifecycleHttpServerTest {
     private final TestEngine engine = TestEngine.create();
@@ -35,8 +37,9 @@ class AgentLifecycleHttpServerTest {
     }
 
     private AgentLifecycleHttpServer start(AgentLifecycleApi api, int threads) throws IOException {
-        server = AgentLifecycleHttpServer.start(api, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                threads);
+        server = AgentLifecycleHttpServer.builder(api, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .workerThreads(threads)
+                .start();
         return server;
     }
 
@@ -110,5 +113,23 @@ class AgentLifecycleHttpServerTest {
         server = null;
         assertThatThrownBy(() -> HttpCalls.client().send(HttpRequest.newBuilder(health).build(),
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void theBuilderRejectsBadSettingsAtOnceNamingThem() {
+        AgentLifecycleHttpServer.Builder builder = AgentLifecycleHttpServer.builder(engine.api,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        assertThatThrownBy(() -> builder.workerThreads(0)).hasMessage("workerThreads must be >= 1");
+        assertThatThrownBy(() -> builder.queueCapacity(0)).hasMessage("queueCapacity must be >= 1");
+        assertThatThrownBy(() -> builder.backlog(0)).hasMessage("backlog must be >= 1");
+        assertThatThrownBy(() -> builder.requestReadTimeout(Duration.ZERO))
+                .hasMessage("requestReadTimeout must be > 0");
+        assertThatThrownBy(() -> builder.responseTimeout(Duration.ofSeconds(-1)))
+                .hasMessage("responseTimeout must be > 0");
+        assertThatThrownBy(() -> builder.requestReadTimeout(null)).hasMessage("requestReadTimeout must not be null");
+        assertThatThrownBy(() -> AgentLifecycleHttpServer.builder(engine.api, null))
+                .hasMessage("address must not be null");
+        assertThatThrownBy(() -> AgentLifecycleHttpServer.handler(engine.api, Duration.ZERO, Duration.ofSeconds(1)))
+                .hasMessage("bodyReadTimeout must be > 0");
     }
 }

@@ -30,7 +30,7 @@ public final class EmbeddedBackend {
                 System.getenv("ADMIN_TOKEN")).build();
 
         AgentLifecycleHttpServer server =
-                AgentLifecycleHttpServer.start(api, new InetSocketAddress("127.0.0.1", 3001), 8);
+                AgentLifecycleHttpServer.builder(api, new InetSocketAddress("127.0.0.1", 3001)).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             manager.close();

@@ -43,7 +43,9 @@ public final class Main {
     }
 
     private static int server(Map<String, String> env, boolean demo) throws InterruptedException {
-        // Without TCP_NODELAY the JDK server delays small responses by up to 40 ms (Nagle + delayed ACK).
+        // Without TCP_NODELAY the JDK server delays small responses by up to 40 ms (Nagle + delayed ACK). The JDK
+        // reads this JVM-wide property once, so this application sets it before any server starts; the library
+        // itself never sets a system property.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }

@@ -59,9 +59,8 @@ final class QuickStartServer implements AutoCloseable {
                     WebhookVerifier.builder(config.credentials()).build(), manager).build();
             AgentLifecycleApi api = AgentLifecycleApi.builder(manager, tokens, webhooks, config.livekitUrl(),
                     config.adminToken()).build();
-            int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-            AgentLifecycleHttpServer http = AgentLifecycleHttpServer.start(api,
-                    new InetSocketAddress(config.host(), config.port()), threads);
+            AgentLifecycleHttpServer http = AgentLifecycleHttpServer.builder(api,
+                    new InetSocketAddress(config.host(), config.port())).start();
             return new QuickStartServer(config, manager, http);
         } catch (IOException | RuntimeException e) {
             manager.close();
