@@ -124,7 +124,7 @@ class ProcessContainmentTest {
     void anAgentsCgroupIsRemovedOnceItsProcessesAreGone() throws Exception {
         AgentHandle handle = launch(Containment.CGROUP, script(dir, "agent.sh", """
                 sleep 1000 &
-                cat /proc/self/cgroup > "$DIR/cgroup"
+                cat /proc/self/cgroup > "$DIR/cgroup.tmp" && mv "$DIR/cgroup.tmp" "$DIR/cgroup"
                 wait"""));
         await(() -> Files.exists(dir.resolve("cgroup")), "the agent to report its cgroup");
         String line = Files.readAllLines(dir.resolve("cgroup")).stream().filter(l -> l.startsWith("0::"))

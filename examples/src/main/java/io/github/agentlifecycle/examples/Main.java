@@ -59,6 +59,9 @@ public final class Main {
         QuickStartServer server;
         try {
             server = QuickStartServer.start(config);
+        } catch (ExampleConfigException e) {
+            System.err.println("agent-lifecycle example: " + e.getMessage());
+            return 2;
         } catch (IOException e) {
             System.err.println("agent-lifecycle example: PORT: cannot listen on " + config.host() + ":"
                     + config.port() + " (" + e.getMessage() + ")");

@@ -35,10 +35,14 @@ final class QuickStartServer implements AutoCloseable {
      * Starts everything; stops what was already started when a later part fails.
      *
      * @throws IOException if the HTTP port cannot be bound
+     * @throws ExampleConfigException if the agent state directory cannot be used
      */
     static QuickStartServer start(ExampleConfig config) throws IOException {
         AgentManagerConfig settings = config.managerConfig();
+        // Agents mint their own LiveKit tokens, so they get the API key and secret; the admin token is the
+        // server's alone.
         ProcessAgentLauncher.Builder launcher = ProcessAgentLauncher.builder(config.agentCommand())
+                .withholdEnvironment("ADMIN_TOKEN")
                 .heartbeatUrl(config.apiUrl() + "/agent-report")
                 .environment("LIVEKIT_URL", config.livekitUrl())
                 .environment("LIVEKIT_API_KEY", config.credentials().apiKey())
@@ -52,7 +56,12 @@ final class QuickStartServer implements AutoCloseable {
                 .config(settings)
                 .executor(Runnable::run)
                 .build();
-        manager.start();
+        try {
+            manager.start();
+        } catch (IllegalStateException unusable) {
+            manager.close();
+            throw new ExampleConfigException("AGENT_STATE_DIR: " + unusable.getMessage());
+        }
         try {
             TokenIssuer tokens = TokenIssuer.builder(config.credentials()).gracePeriod(settings.gracePeriod()).build();
             LiveKitWebhooks webhooks = LiveKitWebhooks.builder(

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,7 +35,8 @@ class QuickStartIT {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(3);
     /** Prints what it got, then waits for stdin to close; stopped by SIGTERM or stdin's end. */
     private static final String TEST_AGENT = "sh -c ': " + ExampleServer.AGENT_MARKER + "; "
-            + "echo \"test agent $AGENT_IDENTITY in $ROOM_NAME for $0 marker=$EXAMPLE_IT_MARKER\"; "
+            + "echo \"test agent $AGENT_IDENTITY in $ROOM_NAME for $0 marker=$EXAMPLE_IT_MARKER"
+            + " admin=${ADMIN_TOKEN-unset}\"; "
             + "while read -r line; do :; done'";
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -88,8 +90,9 @@ class QuickStartIT {
             String identityA = api.room("room-a").orElseThrow().path("agentIdentity").asText();
             String identityB = api.room("room-b").orElseThrow().path("agentIdentity").asText();
             // The agent runs with the server's environment, the launcher's variables and the room as last argument.
-            server.awaitLine(line -> line.contains("test agent " + identityA + " in room-a for room-a marker=inherited-42"),
-                    WAIT);
+            // The server's admin token is withheld from its agents.
+            server.awaitLine(line -> line.contains("test agent " + identityA
+                    + " in room-a for room-a marker=inherited-42 admin=unset"), WAIT);
 
             WebhookEvents roomA = new WebhookEvents("room-a", Clock.systemUTC());
             WebhookEvents roomB = new WebhookEvents("room-b", Clock.systemUTC());
@@ -217,6 +220,21 @@ class QuickStartIT {
                         .startsWith("agent-lifecycle example: " + setting[0] + ": ");
                 assertThat(server.out()).noneMatch(line -> line.contains("listening on"));
             }
+        }
+    }
+
+    @Test
+    void aStateDirectoryOthersCouldWriteToStopsTheServerAtStartWithOneLineNamingIt() throws Exception {
+        Files.setPosixFilePermissions(stateDirectory, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (ExampleServer server = ExampleServer.run(environment(ExampleServer.freePort()))) {
+            assertThat(server.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(server.process().exitValue()).isEqualTo(2);
+            Poll.until(WAIT, () -> server.err().stream().anyMatch(line -> line.startsWith("agent-lifecycle example:")),
+                    () -> "no error line on stderr: " + server.err());
+            assertThat(server.err()).filteredOn(line -> line.startsWith("agent-lifecycle example:")).singleElement()
+                    .asString().startsWith("agent-lifecycle example: AGENT_STATE_DIR: ")
+                    .contains(stateDirectory.toString()).contains("private to its user");
+            assertThat(server.out()).noneMatch(line -> line.contains("listening on"));
         }
     }
 
