@@ -23,7 +23,6 @@ import java.util.function.Function;
 import livekit.LivekitAgentDispatch.AgentDispatch;
 import livekit.LivekitModels.ParticipantInfo;
 import livekit.LivekitWebhook.WebhookEvent;
-import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +59,9 @@ public final class AgentDispatchLauncher implements AgentLauncher {
         this.agentName = builder.agentName;
         // OkHttp would silently re-send a CreateDispatch whose connection broke, creating a second dispatch.
         this.dispatches = AgentDispatchServiceClient.createClient(builder.url, builder.credentials.apiKey(),
-                builder.credentials.apiSecret(), () -> new OkHttpClient.Builder().retryOnConnectionFailure(false).build());
+                builder.credentials.apiSecret(), () -> LiveKitCalls.client(builder.callTimeout, false));
         this.roomService = RoomServiceClient.createClient(builder.url, builder.credentials.apiKey(),
-                builder.credentials.apiSecret());
+                builder.credentials.apiSecret(), () -> LiveKitCalls.client(builder.callTimeout, true));
         this.metadata = builder.metadata;
         this.pollInterval = builder.pollInterval;
     }
@@ -300,6 +299,7 @@ public final class AgentDispatchLauncher implements AgentLauncher {
         private final String agentName;
         private Function<AgentSpec, String> metadata = spec -> "";
         private Duration pollInterval = Duration.ofSeconds(15);
+        private Duration callTimeout = LiveKitCalls.DEFAULT_CALL_TIMEOUT;
 
         private Builder(String url, LiveKitCredentials credentials, String agentName) {
             this.url = LiveKitUrls.toHttp(Require.name(url, "url"));
@@ -316,6 +316,15 @@ public final class AgentDispatchLauncher implements AgentLauncher {
         /** How often live dispatches are checked for disappearance (default 15 s). */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = Require.positive(pollInterval, "pollInterval");
+            return this;
+        }
+
+        /**
+         * How long one LiveKit API call may take (default 10 s); a call that takes longer fails, and with it the
+         * launch, stop or poll that made it.
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = Require.positive(callTimeout, "callTimeout");
             return this;
         }
 

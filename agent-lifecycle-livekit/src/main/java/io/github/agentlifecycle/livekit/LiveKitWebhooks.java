@@ -89,6 +89,25 @@ public final class LiveKitWebhooks {
             rejections.rejected(rejected);
             throw rejected;
         }
+        String id = event.getId().isBlank() ? null : event.getId();
+        if (mapped.isEmpty()) {
+            unusedByType.computeIfAbsent(event.getEvent(), type -> new LongAdder()).increment();
+            LOG.debug("webhook {} ({}) not used by the engine", event.getEvent(), id);
+            notifyObservers(event);
+            return CompletableFuture.completedFuture(new Result(event.getEvent(), id, null));
+        }
+        Duration repeatable = Duration.between(verifier.clock().instant(), acceptedUntil);
+        return manager.applyAsync(mapped.get(), repeatable.isNegative() ? Duration.ZERO : repeatable)
+                .thenApply(outcome -> {
+                    if (outcome != EventOutcome.DUPLICATE && outcome != EventOutcome.REFUSED
+                            && outcome != EventOutcome.REJECTED) {
+                        notifyObservers(event);
+                    }
+                    return new Result(event.getEvent(), id, outcome);
+                });
+    }
+
+    private void notifyObservers(WebhookEvent event) {
         for (Consumer<WebhookEvent> observer : observers) {
             try {
                 observer.accept(event);
@@ -96,15 +115,6 @@ public final class LiveKitWebhooks {
                 LOG.warn("webhook observer failed on {} for room {}", event.getEvent(), event.getRoom().getName(), e);
             }
         }
-        String id = event.getId().isBlank() ? null : event.getId();
-        if (mapped.isEmpty()) {
-            unusedByType.computeIfAbsent(event.getEvent(), type -> new LongAdder()).increment();
-            LOG.debug("webhook {} ({}) not used by the engine", event.getEvent(), id);
-            return CompletableFuture.completedFuture(new Result(event.getEvent(), id, null));
-        }
-        Duration repeatable = Duration.between(verifier.clock().instant(), acceptedUntil);
-        return manager.applyAsync(mapped.get(), repeatable.isNegative() ? Duration.ZERO : repeatable)
-                .thenApply(outcome -> new Result(event.getEvent(), id, outcome));
     }
 
     /** Blocking form of {@link #handleAsync(byte[], String)}. */
@@ -144,7 +154,10 @@ public final class LiveKitWebhooks {
 
         /**
          * Also hands every authentic event to {@code observer} (for example {@link
-         * AgentDispatchLauncher#observe(WebhookEvent)}), on the calling thread; its exceptions are logged.
+         * AgentDispatchLauncher#observe(WebhookEvent)}) once the engine has taken it, except redeliveries and replays
+         * (duplicates) and events the engine could not take (it is sent again), so that an observer sees each event
+         * once; on the thread that completes the engine's answer (the calling thread for unused events). Its
+         * exceptions are logged.
          */
         public Builder observer(Consumer<WebhookEvent> observer) {
             observers.add(Require.nonNull(observer, "observer"));

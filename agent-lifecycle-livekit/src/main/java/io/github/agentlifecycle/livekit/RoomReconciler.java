@@ -51,7 +51,7 @@ public final class RoomReconciler implements AutoCloseable {
 
     private RoomReconciler(Builder builder) {
         this.rooms = RoomServiceClient.createClient(builder.url, builder.credentials.apiKey(),
-                builder.credentials.apiSecret());
+                builder.credentials.apiSecret(), () -> LiveKitCalls.client(builder.callTimeout, true));
         this.manager = builder.manager;
         this.mapper = new WebhookEventMapper(builder.classifier);
         this.interval = builder.interval;
@@ -184,6 +184,7 @@ public final class RoomReconciler implements AutoCloseable {
         private final AgentManager manager;
         private ParticipantClassifier classifier = ParticipantClassifier.standard();
         private Duration interval = Duration.ofSeconds(60);
+        private Duration callTimeout = LiveKitCalls.DEFAULT_CALL_TIMEOUT;
 
         private Builder(String url, LiveKitCredentials credentials, AgentManager manager) {
             this.url = LiveKitUrls.toHttp(Require.name(url, "url"));
@@ -200,6 +201,12 @@ public final class RoomReconciler implements AutoCloseable {
         /** Time between rounds (default 60 s). */
         public Builder interval(Duration interval) {
             this.interval = Require.positive(interval, "interval");
+            return this;
+        }
+
+        /** How long one LiveKit API call may take (default 10 s); a round whose call takes longer fails. */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = Require.positive(callTimeout, "callTimeout");
             return this;
         }
 

@@ -324,6 +324,22 @@ class AgentDispatchLauncherTest {
     }
 
     @Test
+    void aLiveKitThatIsStuckFailsTheLaunchWithinTheCallTimeout() throws Exception {
+        try (TricklingServer stuck = new TricklingServer()) {
+            AgentDispatchLauncher launcher = AgentDispatchLauncher.builder(stuck.url(), liveKit.credentials(), AGENT)
+                    .pollInterval(NO_POLL)
+                    .callTimeout(Duration.ofMillis(500))
+                    .build();
+            launchers.add(launcher);
+            launcher.start(context);
+
+            assertThatThrownBy(() -> launch(launcher, spec("hall", 1)))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("listDispatch failed: timeout");
+        }
+    }
+
+    @Test
     void launchAfterCloseFails() {
         AgentDispatchLauncher launcher = started(NO_POLL);
         launcher.close();

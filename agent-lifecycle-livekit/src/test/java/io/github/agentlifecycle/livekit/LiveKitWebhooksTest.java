@@ -54,6 +54,7 @@ class LiveKitWebhooksTest {
         assertThat(deliver("participant_joined_standard").outcome()).isEqualTo(EventOutcome.DUPLICATE);
         assertThat(deliver("participant_joined_bearer").outcome()).isEqualTo(EventOutcome.DUPLICATE);
         assertThat(manager.room("room-interop").orElseThrow().humanCount()).isEqualTo(1);
+        assertThat(observed).extracting(WebhookEvent::getId).containsExactly("EV_joinStandard01");
 
         assertThat(deliver("participant_left").outcome()).isEqualTo(EventOutcome.APPLIED);
         assertThat(manager.room("room-interop").orElseThrow().state()).isEqualTo(RoomState.GRACE_PERIOD);
