@@ -2,6 +2,7 @@ package io.github.agentlifecycle.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.agentlifecycle.livekit.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
