@@ -196,10 +196,10 @@ class OrphanReapingTest {
     void aStateDirectoryOthersCouldWriteToIsRefusedAndItsRecordsAreNotActedOn() throws Exception {
         Process deadOwner = new ProcessBuilder("true").start();
         get(deadOwner.onExit());
-        Process victim = processes.track(marked("victim").start());
-        AgentRecordStore store = new AgentRecordStore(state);
-        store.write(record(victim.pid(), startOf(victim), "victim", deadOwner.pid(), Instant.now().minusSeconds(60)));
+        Process victim = processes.track(new ProcessBuilder("sleep", "1000").start());
+        Files.createDirectories(state);
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+        plant(victim, deadOwner);
 
         ProcessAgentLauncher launcher = processes.closeLater(ProcessAgentLauncher.builder("true")
                 .stateDirectory(state).build());
@@ -208,6 +208,25 @@ class OrphanReapingTest {
                 .hasMessageContaining(state.toString())
                 .hasMessageContaining("private to its user");
         assertThat(victim.isAlive()).isTrue();
+    }
+
+    /**
+     * What another local user could plant in a state directory: a record naming an unrelated process with its real
+     * start time and a host that is gone, as a record of an older version (without an agent id) would read.
+     */
+    @Test
+    void aPlantedRecordNamingAProcessThatIsNotAnAgentIsLeftAlone() throws Exception {
+        Process deadOwner = new ProcessBuilder("true").start();
+        get(deadOwner.onExit());
+        Process victim = processes.track(new ProcessBuilder("sleep", "1000").start());
+        new AgentRecordStore(state);
+        plant(victim, deadOwner);
+
+        processes.closeLater(ProcessAgentLauncher.builder("true").stateDirectory(state).build())
+                .start(new EventLog(Duration.ofSeconds(5)));
+
+        assertThat(victim.isAlive()).isTrue();
+        assertThat(filesIn(state)).isEmpty();
     }
 
     @Test
@@ -294,6 +313,15 @@ class OrphanReapingTest {
             Instant ownerStart) {
         return new AgentRecordStore.Entry(pid, start, "room-" + name, "ai-agent-" + name, ownerPid, ownerStart,
                 "id-" + name, null);
+    }
+
+    /** Writes, as a plain properties file, a record naming {@code victim} whose host {@code owner} is gone. */
+    private void plant(Process victim, Process owner) throws IOException {
+        Path record = state.resolve(victim.pid() + ".agent");
+        Files.writeString(record, "pid=" + victim.pid() + "\nstart=" + startOf(victim) + "\nroom=room-victim\n"
+                + "agentIdentity=ai-agent-victim\nownerPid=" + owner.pid() + "\nownerStart="
+                + Instant.now().minusSeconds(60) + "\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(record, PosixFilePermissions.fromString("rw-------"));
     }
 
     private static boolean isRoot() throws IOException {

@@ -135,6 +135,24 @@ class ProcessTreeStopTest {
     }
 
     @Test
+    void processesThatLeftTheAgentsProcessGroupOrSessionDieWithItToo() throws Exception {
+        AgentHandle handle = launch(script(dir, "agent.sh", """
+                ( perl -e 'setpgrp(0, 0); exec @ARGV' sleep 1000 & echo $! > "$DIR/grouped" )
+                setsid -f /bin/sh -c 'echo $$ > "$1"; exec sleep 1000' daemon "$DIR/daemon"
+                sleep 1000"""));
+        await(() -> pidsIn(dir.resolve("grouped")).size() == 1 && pidsIn(dir.resolve("daemon")).size() == 1,
+                "the agent to start its escapees");
+        long grouped = processes.track(pidsIn(dir.resolve("grouped")).get(0));
+        long daemon = processes.track(pidsIn(dir.resolve("daemon")).get(0));
+
+        handle.stop(Duration.ofSeconds(5));
+        get(handle.onExit());
+
+        assertThat(alive(grouped)).as("a child in a process group of its own, orphaned").isFalse();
+        assertThat(alive(daemon)).as("a daemon in a session of its own, orphaned").isFalse();
+    }
+
+    @Test
     void childrenKeepTheStopTimeoutToFinishWhenTheAgentExitsFirst() throws Exception {
         AgentHandle handle = launch(script(dir, "agent.sh", """
                 trap 'exit 0' TERM
