@@ -164,7 +164,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         }
         if (store != null) {
             try {
-                OrphanReaper.reap(store, context, AgentProcessStarter.AGENT_ID_VARIABLE);
+                OrphanReaper.reap(store, context);
             } catch (IOException e) {
                 throw new IllegalStateException("agent state directory " + store.directory()
                         + " holds a record that cannot be trusted: " + e.getMessage(), e);
@@ -202,7 +202,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             if (cgroups != null) {
                 cgroup = cgroups.create(agentId);
             }
-            process = starter.start(spec, agentId, cgroups, cgroup);
+            process = starter.start(spec, agentId, cgroup);
         } catch (IOException e) {
             if (cgroup != null) {
                 new CgroupProcesses(cgroup).release();

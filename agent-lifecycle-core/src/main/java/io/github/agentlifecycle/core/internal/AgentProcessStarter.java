@@ -50,20 +50,17 @@ public final class AgentProcessStarter {
      * Starts the agent of {@code spec}.
      *
      * @param agentId the id put into its environment ({@value #AGENT_ID_VARIABLE})
-     * @param cgroups where its cgroup is, or null when it has none
-     * @param cgroup its cgroup, or null
+     * @param cgroup its cgroup, or null when it has none
      * @throws IOException if the command cannot be run
      */
-    public Process start(AgentSpec spec, String agentId, @Nullable Cgroups cgroups, @Nullable Path cgroup)
-            throws IOException {
+    public Process start(AgentSpec spec, String agentId, @Nullable Path cgroup) throws IOException {
         List<String> commandLine = new ArrayList<>(command.size() + 2);
         if (ownSession) {
             commandLine.add(SETSID.toString());
         }
         commandLine.addAll(command);
         commandLine.add(spec.roomName());
-        ProcessBuilder builder = new ProcessBuilder(cgroups != null && cgroup != null
-                ? cgroups.wrap(cgroup, commandLine) : commandLine);
+        ProcessBuilder builder = new ProcessBuilder(cgroup != null ? Cgroups.wrap(cgroup, commandLine) : commandLine);
         if (workingDirectory != null) {
             builder.directory(workingDirectory.toFile());
         }

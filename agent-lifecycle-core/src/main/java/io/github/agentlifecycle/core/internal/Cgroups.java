@@ -24,6 +24,7 @@ public final class Cgroups {
     private static final Path SH = Path.of("/bin/sh");
     private static final String ENTER = "echo 0 >\"$0/cgroup.procs\" && exec \"$@\"";
     private static final long PROBE_TIMEOUT_SECONDS = 10;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path parent;
 
@@ -65,7 +66,7 @@ public final class Cgroups {
             if (!Files.exists(probe.resolve("cgroup.kill"))) {
                 throw new Unavailable("the kernel has no cgroup.kill (Linux 5.14 or later has it)");
             }
-            Process entering = new ProcessBuilder(cgroups.wrap(probe, List.of("true")))
+            Process entering = new ProcessBuilder(wrap(probe, List.of("true")))
                     .redirectErrorStream(true).start();
             if (!entering.waitFor(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 entering.destroyForcibly();
@@ -97,7 +98,7 @@ public final class Cgroups {
     }
 
     /** The command line that moves itself into {@code cgroup} and then runs {@code command}. */
-    public List<String> wrap(Path cgroup, List<String> command) {
+    public static List<String> wrap(Path cgroup, List<String> command) {
         List<String> wrapped = new ArrayList<>(command.size() + 4);
         wrapped.add(SH.toString());
         wrapped.add("-c");
@@ -128,7 +129,7 @@ public final class Cgroups {
     /** A new random agent id: 128 bits, URL-safe base64. */
     public static String randomId() {
         byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
+        RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 

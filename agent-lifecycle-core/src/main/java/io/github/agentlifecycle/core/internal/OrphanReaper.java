@@ -6,7 +6,6 @@ import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,7 +35,7 @@ public final class OrphanReaper {
      *
      * @throws IOException if the records cannot be listed, or one cannot be trusted
      */
-    public static void reap(AgentRecordStore store, LauncherContext context, String markerName) throws IOException {
+    public static void reap(AgentRecordStore store, LauncherContext context) throws IOException {
         Map<AgentRecordStore.Entry, AgentProcesses> orphans = new LinkedHashMap<>();
         for (AgentRecordStore.Entry entry : store.list()) {
             boolean ownerAlive = entry.ownerStart() != null
@@ -44,7 +43,7 @@ public final class OrphanReaper {
             if (ownerAlive) {
                 continue;
             }
-            AgentProcesses processes = confirmed(entry, markerName);
+            AgentProcesses processes = confirmed(entry);
             if (processes == null || processes.isEmpty()) {
                 if (processes != null) {
                     processes.release();
@@ -69,7 +68,7 @@ public final class OrphanReaper {
     }
 
     /** The recorded agent's processes, if they are confirmed to be this library's agent; null otherwise. */
-    private static @Nullable AgentProcesses confirmed(AgentRecordStore.Entry entry, String markerName) {
+    private static @Nullable AgentProcesses confirmed(AgentRecordStore.Entry entry) {
         if (entry.cgroup() != null) {
             Path cgroup = Cgroups.recorded(entry.cgroup(), entry.agentId());
             if (cgroup == null) {
@@ -79,11 +78,10 @@ public final class OrphanReaper {
             }
             return new CgroupProcesses(cgroup);
         }
-        byte[] marker = entry.agentId() == null ? null
-                : (markerName + "=" + entry.agentId()).getBytes(StandardCharsets.UTF_8);
-        if (marker == null) {
+        if (entry.agentId() == null) {
             return null;
         }
+        byte[] marker = AgentProcessStarter.marker(entry.agentId());
         boolean rootRuns = entry.start() != null && ProcessTree.isSameProcess(entry.pid(), entry.start());
         if (rootRuns && !ProcessTree.carries(entry.pid(), marker)) {
             LOG.log(Level.WARNING, "Room " + entry.room() + ": PID " + entry.pid() + " recorded for agent "
