@@ -1,7 +1,6 @@
 package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.internal.Engine;
-import io.github.agentlifecycle.core.internal.Require;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleListener;

@@ -8,7 +8,6 @@ import io.github.agentlifecycle.core.internal.Cgroups;
 import io.github.agentlifecycle.core.internal.OrphanReaper;
 import io.github.agentlifecycle.core.internal.OutputPump;
 import io.github.agentlifecycle.core.internal.ProcessAgent;
-import io.github.agentlifecycle.core.internal.Require;
 import io.github.agentlifecycle.core.internal.SessionProcesses;
 import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentLauncher;

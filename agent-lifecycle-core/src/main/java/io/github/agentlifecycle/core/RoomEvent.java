@@ -1,6 +1,5 @@
 package io.github.agentlifecycle.core;
 
-import io.github.agentlifecycle.core.internal.Require;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 

@@ -13,7 +13,7 @@ import io.github.agentlifecycle.core.MaintenanceReport;
 import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.livekit.InvalidTokenRequestException;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.livekit.TokenIssuer;

@@ -2,7 +2,7 @@ package io.github.agentlifecycle.http;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.github.agentlifecycle.http;
 
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

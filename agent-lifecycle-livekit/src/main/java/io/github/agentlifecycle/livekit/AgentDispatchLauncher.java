@@ -1,6 +1,6 @@
 package io.github.agentlifecycle.livekit;
 
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.spi.AgentExit;
 import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentLauncher;

@@ -1,7 +1,7 @@
 package io.github.agentlifecycle.livekit;
 
 import io.github.agentlifecycle.core.ParticipantRole;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import java.util.List;
 import java.util.Locale;
 import livekit.LivekitModels.ParticipantInfo;

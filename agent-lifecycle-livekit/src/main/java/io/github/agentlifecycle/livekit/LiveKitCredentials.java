@@ -1,6 +1,6 @@
 package io.github.agentlifecycle.livekit;
 
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 
 /**
  * A LiveKit API key and its secret. The secret never appears in {@link #toString()}.

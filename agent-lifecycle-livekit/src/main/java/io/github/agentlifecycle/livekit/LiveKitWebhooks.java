@@ -3,7 +3,7 @@ package io.github.agentlifecycle.livekit;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomEvent;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.github.agentlifecycle.livekit;
 
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import io.livekit.server.AccessToken;
 import io.livekit.server.CanPublish;
 import io.livekit.server.CanPublishData;

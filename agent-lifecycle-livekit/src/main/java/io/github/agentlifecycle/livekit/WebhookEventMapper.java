@@ -1,7 +1,7 @@
 package io.github.agentlifecycle.livekit;
 
 import io.github.agentlifecycle.core.RoomEvent;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import java.time.Instant;
 import java.util.Optional;
 import livekit.LivekitModels.ParticipantInfo;

@@ -10,7 +10,7 @@ import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.spi.Clock;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,5 +1,6 @@
 package io.github.agentlifecycle.core.internal;
 
+import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.CloseReason;

@@ -1,5 +1,6 @@
 package io.github.agentlifecycle.core.internal;
 
+import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;

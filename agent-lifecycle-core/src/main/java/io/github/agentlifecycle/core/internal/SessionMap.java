@@ -1,5 +1,6 @@
 package io.github.agentlifecycle.core.internal;
 
+import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import java.util.AbstractMap;

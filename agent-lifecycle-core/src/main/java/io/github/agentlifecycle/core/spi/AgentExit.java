@@ -1,6 +1,6 @@
 package io.github.agentlifecycle.core.spi;
 
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -2,7 +2,7 @@ package io.github.agentlifecycle.core.spi;
 
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.StopReason;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 

@@ -5,7 +5,7 @@ import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.internal.EndedInstances;
 import io.github.agentlifecycle.core.internal.RecentSessions;
-import io.github.agentlifecycle.core.internal.Require;
+import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.internal.SessionMap;
 import java.util.Map;
 import java.util.Set;

@@ -1,11 +1,12 @@
-package io.github.agentlifecycle.core.internal;
+package io.github.agentlifecycle.core;
 
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Argument checks whose messages name the argument, for example {@code "gracePeriod must be >= 0"}.
- * Not API.
+ * The argument rules every agent-lifecycle module applies, with messages that name the argument, for example
+ * {@code "gracePeriod must be >= 0"}. The one home of the name rule ({@link #name}) that room names, identities,
+ * session ids and event ids follow, at build time and in HTTP requests alike. Stateless and thread-safe.
  */
 public final class Require {
     /** Longest room name, identity, session id or event id accepted. */
@@ -24,21 +25,41 @@ public final class Require {
     /**
      * Returns {@code value} if it is a usable name: not blank, at most {@value #MAX_NAME_LENGTH} characters and
      * without control characters.
+     *
+     * @throws NullPointerException if {@code value} is null
+     * @throws IllegalArgumentException naming {@code name} if {@code value} breaks the rule
      */
     public static String name(@Nullable String value, String name) {
         nonNull(value, name);
-        if (value.isBlank()) {
-            throw new IllegalArgumentException(name + " must not be blank");
+        String problem = nameProblem(value, MAX_NAME_LENGTH);
+        if (problem != null) {
+            throw new IllegalArgumentException(name + " " + problem);
         }
-        if (value.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException(name + " must be at most " + MAX_NAME_LENGTH + " characters");
+        return value;
+    }
+
+    /**
+     * What is wrong with {@code value} as a name of at most {@code maxLength} characters, as a phrase to follow the
+     * argument's name ({@code "must not be blank"}), or null if nothing is.
+     */
+    public static @Nullable String nameProblem(String value, int maxLength) {
+        return value.isBlank() ? "must not be blank" : textProblem(value, maxLength);
+    }
+
+    /**
+     * What is wrong with {@code value} as free text of at most {@code maxLength} characters (blank is fine, control
+     * characters are not), as a phrase to follow the argument's name, or null if nothing is.
+     */
+    public static @Nullable String textProblem(String value, int maxLength) {
+        if (value.length() > maxLength) {
+            return "must be at most " + maxLength + " characters";
         }
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
-                throw new IllegalArgumentException(name + " must not contain control characters");
+                return "must not contain control characters";
             }
         }
-        return value;
+        return null;
     }
 
     /** Returns {@code value} if it is null or a usable name (see {@link #name}). */
