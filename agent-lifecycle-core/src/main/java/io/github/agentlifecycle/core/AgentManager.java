@@ -1,10 +1,10 @@
 package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.internal.Engine;
+import io.github.agentlifecycle.core.internal.RoomStateMachine;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleListener;
-import io.github.agentlifecycle.core.spi.RoomStateMachine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -243,14 +243,14 @@ public final class AgentManager implements AutoCloseable {
             return this;
         }
 
-        /** The clock (default: {@link Clock#system()}); tests pass a {@link io.github.agentlifecycle.core.spi.ManualClock}. */
+        /** The clock (default: {@link Clock#system()}); tests pass one they move by hand. */
         public Builder clock(Clock clock) {
             this.clock = Require.nonNull(clock, "clock");
             return this;
         }
 
-        /** The state machine (default: {@link RoomStateMachine#standard} of the configuration). */
-        public Builder stateMachine(RoomStateMachine stateMachine) {
+        /** Replaces the state machine, for tests of the engine's own safety nets (default: the standard one). */
+        Builder stateMachine(RoomStateMachine stateMachine) {
             this.stateMachine = Require.nonNull(stateMachine, "stateMachine");
             return this;
         }

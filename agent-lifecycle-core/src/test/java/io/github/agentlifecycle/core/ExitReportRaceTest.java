@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.agentlifecycle.core.spi.AgentExit;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.RoomEvent.Participant;
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

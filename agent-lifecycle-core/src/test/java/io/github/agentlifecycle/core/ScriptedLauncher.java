@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * fails or it vanishes (dies without reporting an exit).
  *
  * <p>A hung agent's kill timer is cancelled when the agent ends some other way, so that {@link
- * io.github.agentlifecycle.core.spi.ManualClock#pendingTimers()} counts only timers of agents that are still
+ * io.github.agentlifecycle.core.testing.ManualClock#pendingTimers()} counts only timers of agents that are still
  * alive. Confined to the test thread.
  */
 final class ScriptedLauncher implements AgentLauncher {

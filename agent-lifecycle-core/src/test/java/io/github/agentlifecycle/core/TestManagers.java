@@ -1,7 +1,7 @@
 package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -6,7 +6,7 @@ import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.spi.AgentSpec;
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;

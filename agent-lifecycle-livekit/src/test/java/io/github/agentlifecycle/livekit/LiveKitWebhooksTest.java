@@ -9,7 +9,7 @@ import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent;
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;

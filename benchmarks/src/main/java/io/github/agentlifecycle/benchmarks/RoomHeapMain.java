@@ -7,7 +7,7 @@ import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.time.Instant;

@@ -1,13 +1,12 @@
 package io.github.agentlifecycle.core.internal;
 
-import io.github.agentlifecycle.core.spi.RoomEffect;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Collects the effects of one transition. Most transitions have one or two, so those are held in fields and
- * handed out as a {@code List.of} list, which {@link io.github.agentlifecycle.core.spi.Transition} keeps without
+ * handed out as a {@code List.of} list, which {@link io.github.agentlifecycle.core.internal.Transition} keeps without
  * copying. Not thread-safe.
  */
 final class EffectBuffer {

@@ -1,11 +1,10 @@
 package io.github.agentlifecycle.core.spi;
 
-import io.github.agentlifecycle.core.internal.SystemClock;
 import java.time.Instant;
 
 /**
  * The engine's only source of time: every time read and every delay in the core goes through a clock, so tests
- * can drive time by hand with a {@link ManualClock}.
+ * can drive time by hand.
  *
  * <p>Implementations must be thread-safe. {@link #nanoTime()} is monotonic and may overflow: compare two
  * readings as {@code a - b >= 0}, never {@code a >= b}.

@@ -1,8 +1,8 @@
 /**
  * Extension points of the lifecycle engine: how agents are launched ({@link
  * io.github.agentlifecycle.core.spi.AgentLauncher}), how time passes ({@link
- * io.github.agentlifecycle.core.spi.Clock}), how a room reacts to what happens ({@link
- * io.github.agentlifecycle.core.spi.RoomStateMachine}) and who hears about it ({@link
+ * io.github.agentlifecycle.core.spi.Clock}), where their output goes ({@link
+ * io.github.agentlifecycle.core.spi.AgentOutputSink}) and who hears about what happens ({@link
  * io.github.agentlifecycle.core.spi.LifecycleListener}).
  *
  * <p>Implementations are passed to {@link io.github.agentlifecycle.core.AgentManager.Builder} explicitly;

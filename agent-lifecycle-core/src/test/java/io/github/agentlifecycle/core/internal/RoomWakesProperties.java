@@ -2,7 +2,7 @@ package io.github.agentlifecycle.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.agentlifecycle.core.spi.ManualClock;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.github.agentlifecycle.core.spi;
+package io.github.agentlifecycle.core.internal;
 
 import java.util.List;
 import org.jspecify.annotations.Nullable;

@@ -1,15 +1,14 @@
-package io.github.agentlifecycle.core.internal;
+package io.github.agentlifecycle.core.spi;
 
-import io.github.agentlifecycle.core.spi.Clock;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /** {@link Clock#system()}: system time and one shared daemon timer thread. */
-public final class SystemClock implements Clock {
+final class SystemClock implements Clock {
     /** The singleton. */
-    public static final SystemClock INSTANCE = new SystemClock();
+    static final SystemClock INSTANCE = new SystemClock();
 
     private final ScheduledThreadPoolExecutor timer;
 

@@ -1,7 +1,8 @@
-package io.github.agentlifecycle.core.spi;
+package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.CloseReason;
 import io.github.agentlifecycle.core.RoomEvent;
+import io.github.agentlifecycle.core.spi.AgentExit;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,6 +1,7 @@
-package io.github.agentlifecycle.core.spi;
+package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.StopReason;
+import io.github.agentlifecycle.core.spi.LifecycleEvent;
 
 /**
  * Something a {@link RoomStateMachine} asks the engine to do after a transition. The engine carries effects out

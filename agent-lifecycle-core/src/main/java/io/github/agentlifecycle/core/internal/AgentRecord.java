@@ -1,4 +1,4 @@
-package io.github.agentlifecycle.core.spi;
+package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.StopReason;
@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The agent part of a {@link RoomRecord}. Immutable; changed copies are made with {@link #toBuilder()}. Times
- * are {@link Clock#nanoTime()} readings.
+ * are {@link io.github.agentlifecycle.core.spi.Clock#nanoTime()} readings.
  */
 public final class AgentRecord {
     /** No agent, never launched. */

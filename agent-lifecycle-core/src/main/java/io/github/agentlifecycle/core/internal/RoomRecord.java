@@ -1,19 +1,16 @@
-package io.github.agentlifecycle.core.spi;
+package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.CloseReason;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.RoomState;
-import io.github.agentlifecycle.core.internal.EndedInstances;
-import io.github.agentlifecycle.core.internal.RecentSessions;
 import io.github.agentlifecycle.core.Require;
-import io.github.agentlifecycle.core.internal.SessionMap;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the engine knows about one room: the state a {@link RoomStateMachine} reads and returns.
- * Immutable; changed copies are made with {@link #toBuilder()}. Times are {@link Clock#nanoTime()} readings.
+ * Immutable; changed copies are made with {@link #toBuilder()}. Times are {@link io.github.agentlifecycle.core.spi.Clock#nanoTime()} readings.
  *
  * <p>The {@linkplain #state() room state} is derived from the other fields, so it can never disagree with them.
  *

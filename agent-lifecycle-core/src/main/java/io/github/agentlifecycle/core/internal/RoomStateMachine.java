@@ -1,7 +1,6 @@
-package io.github.agentlifecycle.core.spi;
+package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.AgentManagerConfig;
-import io.github.agentlifecycle.core.internal.StandardRoomStateMachine;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +24,7 @@ public interface RoomStateMachine {
      * @param roomName the room
      * @param current the room's record, or null if the room is not tracked
      * @param input what happened
-     * @param now the current {@link Clock#nanoTime()} reading
+     * @param now the current {@link io.github.agentlifecycle.core.spi.Clock#nanoTime()} reading
      * @return the next record (null to remove the room or leave it untracked) and the effects to carry out
      */
     Transition apply(String roomName, @Nullable RoomRecord current, RoomInput input, long now);

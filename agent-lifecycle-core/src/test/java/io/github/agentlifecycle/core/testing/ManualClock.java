@@ -1,5 +1,6 @@
-package io.github.agentlifecycle.core.spi;
+package io.github.agentlifecycle.core.testing;
 
+import io.github.agentlifecycle.core.spi.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
