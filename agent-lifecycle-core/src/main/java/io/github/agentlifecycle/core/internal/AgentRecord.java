@@ -2,18 +2,15 @@ package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.StopReason;
-import io.github.agentlifecycle.core.Require;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agent part of a {@link RoomRecord}. Immutable; changed copies are made with {@link #toBuilder()}. Times
- * are {@link io.github.agentlifecycle.core.spi.Clock#nanoTime()} readings.
+ * The agent part of a {@link RoomRecord}. Immutable. Times are {@code Clock.nanoTime()} readings. The identity is
+ * kept only while an agent was assigned one, the stop reason only while it stops, the ready time only while it is
+ * ready.
  */
 public final class AgentRecord {
-    /** No agent, never launched. */
-    public static final AgentRecord NONE = new Builder().build();
-
     private final AgentState state;
     private final int generation;
     private final @Nullable String identity;
@@ -32,22 +29,21 @@ public final class AgentRecord {
     private AgentRecord(Builder b) {
         this.state = b.state;
         this.generation = b.generation;
-        this.identity = b.identity;
+        this.identity = state == AgentState.NONE || state == AgentState.QUEUED ? null : b.identity;
         this.pid = b.pid;
         this.holdsSlot = b.holdsSlot;
         this.startupDeadline = b.startupDeadline;
         this.backoffUntil = b.backoffUntil;
         this.stopDeadline = b.stopDeadline;
         this.heartbeatDeadline = b.heartbeatDeadline;
-        this.stopReason = b.stopReason;
-        this.readySince = b.readySince;
+        this.stopReason = state == AgentState.STOPPING ? b.stopReason : null;
+        this.readySince = state == AgentState.READY ? b.readySince : null;
         this.lastBackoffNanos = b.lastBackoffNanos;
         this.restartTimes = b.restartTimes;
         this.totalRestarts = b.totalRestarts;
     }
 
-    /** A builder holding this record's values. */
-    public Builder toBuilder() {
+    Builder toBuilder() {
         return new Builder(this);
     }
 
@@ -129,25 +125,26 @@ public final class AgentRecord {
                 + ", stopReason=" + stopReason + ", restartTimes=" + Arrays.toString(restartTimes) + '}';
     }
 
-    /** Builds an {@link AgentRecord}. Not thread-safe. */
-    public static final class Builder {
-        private AgentState state = AgentState.NONE;
-        private int generation;
-        private @Nullable String identity;
-        private @Nullable Long pid;
-        private boolean holdsSlot;
-        private @Nullable Long startupDeadline;
-        private @Nullable Long backoffUntil;
-        private @Nullable Long stopDeadline;
-        private @Nullable Long heartbeatDeadline;
-        private @Nullable StopReason stopReason;
-        private @Nullable Long readySince;
-        private long lastBackoffNanos;
-        private long[] restartTimes = new long[0];
-        private int totalRestarts;
+    /** The mutable form of an agent record, changed field by field by one transition. Not thread-safe. */
+    static final class Builder {
+        AgentState state = AgentState.NONE;
+        int generation;
+        @Nullable String identity;
+        @Nullable Long pid;
+        boolean holdsSlot;
+        @Nullable Long startupDeadline;
+        @Nullable Long backoffUntil;
+        @Nullable Long stopDeadline;
+        @Nullable Long heartbeatDeadline;
+        @Nullable StopReason stopReason;
+        @Nullable Long readySince;
+        long lastBackoffNanos;
+        /** Never changed in place: replaced by a new array. */
+        long[] restartTimes = new long[0];
+        int totalRestarts;
 
-        /** A builder for an agent that was never launched. */
-        public Builder() {}
+        /** An agent that was never launched. */
+        Builder() {}
 
         private Builder(AgentRecord r) {
             state = r.state;
@@ -166,137 +163,16 @@ public final class AgentRecord {
             totalRestarts = r.totalRestarts;
         }
 
-        /** Sets {@link AgentRecord#state()}. */
-        public Builder state(AgentState value) {
-            state = Require.nonNull(value, "state");
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#generation()}. */
-        public Builder generation(int value) {
-            generation = Require.atLeast(value, 0, "generation");
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#identity()}. */
-        public Builder identity(@Nullable String value) {
-            identity = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#pid()}. */
-        public Builder pid(@Nullable Long value) {
-            pid = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#holdsSlot()}. */
-        public Builder holdsSlot(boolean value) {
-            holdsSlot = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#startupDeadline()}. */
-        public Builder startupDeadline(@Nullable Long value) {
-            startupDeadline = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#backoffUntil()}. */
-        public Builder backoffUntil(@Nullable Long value) {
-            backoffUntil = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#stopDeadline()}. */
-        public Builder stopDeadline(@Nullable Long value) {
-            stopDeadline = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#heartbeatDeadline()}. */
-        public Builder heartbeatDeadline(@Nullable Long value) {
-            heartbeatDeadline = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#stopReason()}. */
-        public Builder stopReason(@Nullable StopReason value) {
-            stopReason = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#readySince()}. */
-        public Builder readySince(@Nullable Long value) {
-            readySince = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#lastBackoffNanos()}. */
-        public Builder lastBackoffNanos(long value) {
-            lastBackoffNanos = value;
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#restartTimes()} (copied). */
-        public Builder restartTimes(long[] value) {
-            restartTimes = value.clone();
-            return this;
-        }
-
-        /** Sets {@link AgentRecord#totalRestarts()}. */
-        public Builder totalRestarts(int value) {
-            totalRestarts = value;
-            return this;
-        }
-
-        /** The startup deadline currently set. */
-        public @Nullable Long startupDeadline() {
-            return startupDeadline;
-        }
-
-        /** The backoff deadline currently set. */
-        public @Nullable Long backoffUntil() {
-            return backoffUntil;
-        }
-
-        /** The stop deadline currently set. */
-        public @Nullable Long stopDeadline() {
-            return stopDeadline;
-        }
-
-        /** The heartbeat deadline currently set. */
-        public @Nullable Long heartbeatDeadline() {
-            return heartbeatDeadline;
-        }
-
-        /** The last backoff delay currently set. */
-        public long lastBackoffNanos() {
-            return lastBackoffNanos;
-        }
-
-        /** The restart times currently set (a copy). */
-        public long[] restartTimes() {
-            return restartTimes.clone();
-        }
-
-        /** The restart total currently set. */
-        public int totalRestarts() {
-            return totalRestarts;
-        }
-
         /** Clears every deadline and the stop reason. */
-        public Builder clearDeadlines() {
+        void clearDeadlines() {
             startupDeadline = null;
             backoffUntil = null;
             stopDeadline = null;
             heartbeatDeadline = null;
             stopReason = null;
-            return this;
         }
 
-        /** Builds the record. */
-        public AgentRecord build() {
+        AgentRecord build() {
             return new AgentRecord(this);
         }
     }

@@ -1,16 +1,13 @@
 package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.CloseReason;
-import io.github.agentlifecycle.core.RoomEvent.Participant;
-import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.Require;
-import java.util.Map;
-import java.util.Set;
+import io.github.agentlifecycle.core.RoomState;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the engine knows about one room: the state a {@link RoomStateMachine} reads and returns.
- * Immutable; changed copies are made with {@link #toBuilder()}. Times are {@link io.github.agentlifecycle.core.spi.Clock#nanoTime()} readings.
+ * Everything the engine knows about one room: what the {@link RoomStateMachine} reads and returns. Immutable;
+ * a transition changes a {@link Builder} and builds the next record. Times are {@code Clock.nanoTime()} readings.
  *
  * <p>The {@linkplain #state() room state} is derived from the other fields, so it can never disagree with them.
  *
@@ -26,7 +23,7 @@ public final class RoomRecord {
     private final long createdAt;
     private final long lastActivity;
     private final SessionMap sessions;
-    private final Set<String> tombstones;
+    private final RecentSessions tombstones;
     private final boolean hadHumans;
     private final boolean agentWanted;
     private final boolean closing;
@@ -52,16 +49,16 @@ public final class RoomRecord {
         this.reopenRequested = b.reopenRequested;
         this.graceDeadline = b.graceDeadline;
         this.joinDeadline = b.joinDeadline;
-        this.agent = b.agent;
+        this.agent = b.agent.build();
     }
 
     /** A builder for a new room called {@code name}, created at {@code now}. */
-    public static Builder builder(String name, long now) {
+    static Builder builder(String name, long now) {
         return new Builder(name, now);
     }
 
     /** A builder holding this record's values. */
-    public Builder toBuilder() {
+    Builder toBuilder() {
         return new Builder(this);
     }
 
@@ -101,12 +98,12 @@ public final class RoomRecord {
     }
 
     /** Participant sessions present, by session id. Unmodifiable. */
-    public Map<String, Participant> sessions() {
+    public SessionMap sessions() {
         return sessions;
     }
 
     /** Session ids that left; a join naming one of them is dropped. Unmodifiable, oldest first. */
-    public Set<String> tombstones() {
+    public RecentSessions tombstones() {
         return tombstones;
     }
 
@@ -203,24 +200,24 @@ public final class RoomRecord {
                 + ", graceDeadline=" + graceDeadline + ", joinDeadline=" + joinDeadline + ", agent=" + agent + '}';
     }
 
-    /** Builds a {@link RoomRecord}. Not thread-safe. */
-    public static final class Builder {
-        private final String name;
-        private @Nullable String instanceId;
-        private EndedInstances endedInstances = EndedInstances.none();
-        private @Nullable Long closedUntil;
-        private long createdAt;
-        private long lastActivity;
-        private SessionMap sessions = SessionMap.empty();
-        private Set<String> tombstones = RecentSessions.empty();
-        private boolean hadHumans;
-        private boolean agentWanted;
-        private boolean closing;
-        private @Nullable CloseReason closeReason;
-        private boolean reopenRequested;
-        private @Nullable Long graceDeadline;
-        private @Nullable Long joinDeadline;
-        private AgentRecord agent = AgentRecord.NONE;
+    /** The mutable form of a record, changed field by field by one transition. Not thread-safe. */
+    static final class Builder {
+        final String name;
+        @Nullable String instanceId;
+        EndedInstances endedInstances = EndedInstances.none();
+        @Nullable Long closedUntil;
+        long createdAt;
+        long lastActivity;
+        SessionMap sessions = SessionMap.empty();
+        RecentSessions tombstones = RecentSessions.empty();
+        boolean hadHumans;
+        boolean agentWanted;
+        boolean closing;
+        @Nullable CloseReason closeReason;
+        boolean reopenRequested;
+        @Nullable Long graceDeadline;
+        @Nullable Long joinDeadline;
+        AgentRecord.Builder agent = new AgentRecord.Builder();
 
         private Builder(String name, long now) {
             this.name = Require.name(name, "name");
@@ -244,109 +241,10 @@ public final class RoomRecord {
             reopenRequested = r.reopenRequested;
             graceDeadline = r.graceDeadline;
             joinDeadline = r.joinDeadline;
-            agent = r.agent;
+            agent = r.agent.toBuilder();
         }
 
-        /** Sets {@link RoomRecord#instanceId()}. */
-        public Builder instanceId(@Nullable String value) {
-            instanceId = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#endedInstances()}. */
-        public Builder endedInstances(EndedInstances value) {
-            endedInstances = Require.nonNull(value, "endedInstances");
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#closedUntil()}. */
-        public Builder closedUntil(@Nullable Long value) {
-            closedUntil = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#createdAt()}. */
-        public Builder createdAt(long value) {
-            createdAt = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#lastActivity()}. */
-        public Builder lastActivity(long value) {
-            lastActivity = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#sessions()} (copied, unless it is another record's). */
-        public Builder sessions(Map<String, Participant> value) {
-            sessions = SessionMap.of(value);
-            return this;
-        }
-
-        /**
-         * Sets {@link RoomRecord#tombstones()} (copied, unless it is another record's), oldest first. A record keeps
-         * what it is given; the standard state machine keeps about the 1024 most recent.
-         */
-        public Builder tombstones(Set<String> value) {
-            tombstones = RecentSessions.of(value);
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#hadHumans()}. */
-        public Builder hadHumans(boolean value) {
-            hadHumans = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#agentWanted()}. */
-        public Builder agentWanted(boolean value) {
-            agentWanted = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#closing()}. */
-        public Builder closing(boolean value) {
-            closing = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#closeReason()}. */
-        public Builder closeReason(@Nullable CloseReason value) {
-            closeReason = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#reopenRequested()}. */
-        public Builder reopenRequested(boolean value) {
-            reopenRequested = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#graceDeadline()}. */
-        public Builder graceDeadline(@Nullable Long value) {
-            graceDeadline = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#joinDeadline()}. */
-        public Builder joinDeadline(@Nullable Long value) {
-            joinDeadline = value;
-            return this;
-        }
-
-        /** Sets {@link RoomRecord#agent()}. */
-        public Builder agent(AgentRecord value) {
-            agent = Require.nonNull(value, "agent");
-            return this;
-        }
-
-        /** The agent currently set. */
-        public AgentRecord agent() {
-            return agent;
-        }
-
-        /** Builds the record. */
-        public RoomRecord build() {
+        RoomRecord build() {
             return new RoomRecord(this);
         }
     }
