@@ -207,6 +207,31 @@ class WebhookVerifierTest {
                         e -> assertThat(e.getMessage()).isEqualTo("webhook body names no event"));
     }
 
+    @Test
+    void bodyMustBeOneValueOfStrictJson() {
+        for (String json : List.of("{\"event\":\"x\"} x", "{\"event\":\"x\"}{}", "{\"event\":\"x\"} {\"event\":\"y\"}",
+                "{/* comment */\"event\":\"x\"}", "{'event':'x'}", "{event:\"x\"}", "{\"event\":x}",
+                "{\"event\":\"x\";\"id\":\"y\"}", "{\"event\":\"x\",\"createdAt\":NaN}")) {
+            assertThatThrownBy(() -> verifier.parse(json.getBytes(StandardCharsets.UTF_8)))
+                    .as("rejects %s", json).isInstanceOfSatisfying(WebhookException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY);
+                        assertThat(e.getMessage()).startsWith("webhook body is not a LiveKit event: ")
+                                .doesNotContain("\n");
+                    });
+        }
+    }
+
+    @Test
+    void bodyNestsAtMostAThousandLevelsAlsoInUnknownFields() throws WebhookException {
+        String deepest = "{\"event\":\"x\",\"u\":" + "[".repeat(999) + "]".repeat(999) + "}";
+        String tooDeep = "{\"event\":\"x\",\"u\":" + "[".repeat(1000) + "]".repeat(1000) + "}";
+
+        assertThat(verifier.parse(deepest.getBytes(StandardCharsets.UTF_8)).getEvent()).isEqualTo("x");
+        assertThatThrownBy(() -> verifier.parse(tooDeep.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(WebhookException.class,
+                        e -> assertThat(e.getMessage()).contains("nesting depth"));
+    }
+
     private ParticipantRole roleOf(String fixture) throws WebhookException {
         RoomEvent event = map(fixture).orElseThrow();
         return ((RoomEvent.ParticipantJoined) event).participant().role();
