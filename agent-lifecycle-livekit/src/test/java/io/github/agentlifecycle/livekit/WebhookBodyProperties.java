@@ -21,13 +21,13 @@ class WebhookBodyProperties {
 
     @Property(tries = 3000)
     void rejectsAsNotUtf8WhatTheJdksStrictDecoderRejects(@ForAll("mostlyText") byte[] bytes) {
-        byte[] body = eventWithId(bytes);
+        byte[] body = WebhookVerifierTest.eventWithId(bytes);
         assertThat(isNotUtf8(body)).as("%s", HexFormat.of().formatHex(bytes)).isEqualTo(!jdkDecodes(body));
     }
 
     @Property(tries = 500)
     void acceptsEveryEncodedString(@ForAll @StringLength(max = 40) String text) {
-        assertThat(isNotUtf8(eventWithId(text.getBytes(StandardCharsets.UTF_8)))).isFalse();
+        assertThat(isNotUtf8(WebhookVerifierTest.eventWithId(text.getBytes(StandardCharsets.UTF_8)))).isFalse();
     }
 
     @Provide
@@ -40,17 +40,6 @@ class WebhookBodyProperties {
         Arbitrary<Byte> one = Arbitraries.frequencyOf(
                 Tuple.of(5, ascii), Tuple.of(3, high), Tuple.of(4, edges));
         return one.array(byte[].class).ofMaxSize(24);
-    }
-
-    /** {@code {"event":"room_started","id":"<bytes>"}}; the bytes may also break the JSON, which is another error. */
-    private static byte[] eventWithId(byte[] bytes) {
-        byte[] prefix = "{\"event\":\"room_started\",\"id\":\"".getBytes(StandardCharsets.UTF_8);
-        byte[] body = new byte[prefix.length + bytes.length + 2];
-        System.arraycopy(prefix, 0, body, 0, prefix.length);
-        System.arraycopy(bytes, 0, body, prefix.length, bytes.length);
-        body[body.length - 2] = '"';
-        body[body.length - 1] = '}';
-        return body;
     }
 
     private static boolean isNotUtf8(byte[] body) {
