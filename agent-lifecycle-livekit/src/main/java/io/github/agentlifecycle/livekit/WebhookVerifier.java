@@ -9,9 +9,14 @@ import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.util.JsonFormat;
 import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.spi.Clock;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,13 +34,14 @@ import org.jspecify.annotations.Nullable;
  * <p>The {@code Authorization} header must hold a JWT (bare, as LiveKit sends it, or after {@code Bearer }),
  * signed HS256 with the API secret, issued by the API key, with an expiry, valid now within the clock leeway
  * (default 10 s), and with a {@code sha256} claim equal to the base64 SHA-256 of the exact body bytes. The body is
- * then read as protobuf JSON, accepting LiveKit's lowerCamelCase as well as snake_case names and int64 values as
- * strings or numbers, and ignoring unknown fields: the event equals what protobuf's
- * {@code JsonFormat.parser().ignoringUnknownFields()} reads from the same body, but the body must be strict JSON
- * and well-formed UTF-8, with nothing after the event object. Immutable and thread-safe.
+ * then read by protobuf's {@code JsonFormat.parser().ignoringUnknownFields()}, which accepts LiveKit's lowerCamelCase
+ * as well as snake_case names and int64 values as strings or numbers, but it must first be well-formed UTF-8 and
+ * strict JSON (none of the lenient forms {@code JsonFormat}'s Gson reader allows, such as comments or single quotes;
+ * at most 1000 levels deep), with nothing after the event object. Immutable and thread-safe.
  */
 public final class WebhookVerifier {
-    private static final ProtoJsonReader READER = new ProtoJsonReader();
+    private static final JsonFactory STRICT_JSON = new JsonFactory();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
     private final JWTVerifier verifier;
     private final Clock clock;
@@ -132,13 +138,14 @@ public final class WebhookVerifier {
 
     /** Reads an authenticated body. */
     public WebhookEvent parse(byte[] body) throws WebhookException {
-        if (!Utf8.isWellFormed(body)) {
+        if (!UnsafeByteOperations.unsafeWrap(body).isValidUtf8()) {
             throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body is not UTF-8");
         }
         WebhookEvent.Builder event = WebhookEvent.newBuilder();
         try {
-            READER.merge(body, event);
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            requireOneStrictJsonValue(body);
+            PARSER.merge(new String(body, StandardCharsets.UTF_8), event);
+        } catch (IOException | RuntimeException e) {
             throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body is not a LiveKit event: "
                     + firstLine(e.getMessage()));
         }
@@ -146,6 +153,17 @@ public final class WebhookVerifier {
             throw new WebhookException(WebhookException.Reason.MALFORMED_BODY, "webhook body names no event");
         }
         return event.build();
+    }
+
+    /** {@code JsonFormat} reads with Gson in lenient mode and stops after the first value; this checks the rest. */
+    private static void requireOneStrictJsonValue(byte[] body) throws IOException {
+        try (JsonParser json = STRICT_JSON.createParser(body)) {
+            json.nextToken();
+            json.skipChildren();
+            if (json.nextToken() != null) {
+                throw new JsonParseException(json, "Unexpected content after the JSON value");
+            }
+        }
     }
 
     private static String firstLine(@Nullable String message) {

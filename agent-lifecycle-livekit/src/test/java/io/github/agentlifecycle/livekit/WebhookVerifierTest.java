@@ -178,12 +178,7 @@ class WebhookVerifierTest {
             {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80},
         };
         for (byte[] sequence : sequences) {
-            byte[] prefix = "{\"event\":\"room_started\",\"id\":\"".getBytes(StandardCharsets.UTF_8);
-            byte[] body = new byte[prefix.length + sequence.length + 2];
-            System.arraycopy(prefix, 0, body, 0, prefix.length);
-            System.arraycopy(sequence, 0, body, prefix.length, sequence.length);
-            body[body.length - 2] = '"';
-            body[body.length - 1] = '}';
+            byte[] body = eventWithId(sequence);
             assertThatThrownBy(() -> verifier.parse(body)).isInstanceOfSatisfying(WebhookException.class, e -> {
                 assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY);
                 assertThat(e.getMessage()).isEqualTo("webhook body is not UTF-8");
@@ -207,6 +202,31 @@ class WebhookVerifierTest {
                         e -> assertThat(e.getMessage()).isEqualTo("webhook body names no event"));
     }
 
+    @Test
+    void bodyMustBeOneValueOfStrictJson() {
+        for (String json : List.of("{\"event\":\"x\"} x", "{\"event\":\"x\"}{}", "{\"event\":\"x\"} {\"event\":\"y\"}",
+                "{/* comment */\"event\":\"x\"}", "{'event':'x'}", "{event:\"x\"}", "{\"event\":x}",
+                "{\"event\":\"x\";\"id\":\"y\"}", "{\"event\":\"x\",\"createdAt\":NaN}")) {
+            assertThatThrownBy(() -> verifier.parse(json.getBytes(StandardCharsets.UTF_8)))
+                    .as("rejects %s", json).isInstanceOfSatisfying(WebhookException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY);
+                        assertThat(e.getMessage()).startsWith("webhook body is not a LiveKit event: ")
+                                .doesNotContain("\n");
+                    });
+        }
+    }
+
+    @Test
+    void bodyNestsAtMostAThousandLevelsAlsoInUnknownFields() throws WebhookException {
+        String deepest = "{\"event\":\"x\",\"u\":" + "[".repeat(999) + "]".repeat(999) + "}";
+        String tooDeep = "{\"event\":\"x\",\"u\":" + "[".repeat(1000) + "]".repeat(1000) + "}";
+
+        assertThat(verifier.parse(deepest.getBytes(StandardCharsets.UTF_8)).getEvent()).isEqualTo("x");
+        assertThatThrownBy(() -> verifier.parse(tooDeep.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(WebhookException.class,
+                        e -> assertThat(e.getMessage()).contains("nesting depth"));
+    }
+
     private ParticipantRole roleOf(String fixture) throws WebhookException {
         RoomEvent event = map(fixture).orElseThrow();
         return ((RoomEvent.ParticipantJoined) event).participant().role();
@@ -215,6 +235,17 @@ class WebhookVerifierTest {
     private Optional<RoomEvent> map(String fixture) throws WebhookException {
         WebhookFixtures.Fixture f = WebhookFixtures.named(fixture);
         return mapper.map(verifier.receive(f.body(), f.authorization()));
+    }
+
+    /** {@code {"event":"room_started","id":"<bytes>"}}; the bytes may also break the JSON. */
+    static byte[] eventWithId(byte[] bytes) {
+        byte[] prefix = "{\"event\":\"room_started\",\"id\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] body = new byte[prefix.length + bytes.length + 2];
+        System.arraycopy(prefix, 0, body, 0, prefix.length);
+        System.arraycopy(bytes, 0, body, prefix.length, bytes.length);
+        body[body.length - 2] = '"';
+        body[body.length - 1] = '}';
+        return body;
     }
 
     static String sign(byte[] body, Instant notBefore, Instant expiresAt) throws Exception {

@@ -15,19 +15,19 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.StringLength;
 
-/** {@link Utf8} accepts exactly what the JDK's strict UTF-8 decoder accepts. */
-class Utf8Properties {
+/** {@link WebhookVerifier#parse} calls a body not UTF-8 exactly when the JDK's strict UTF-8 decoder rejects it. */
+class WebhookBodyProperties {
+    private static final WebhookVerifier VERIFIER = WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).build();
 
     @Property(tries = 3000)
-    void agreesWithTheJdksStrictDecoder(@ForAll("mostlyText") byte[] bytes) {
-        assertThat(Utf8.isWellFormed(bytes)).as("%s", HexFormat.of().formatHex(bytes))
-                .isEqualTo(jdkDecodes(bytes));
+    void rejectsAsNotUtf8WhatTheJdksStrictDecoderRejects(@ForAll("mostlyText") byte[] bytes) {
+        byte[] body = WebhookVerifierTest.eventWithId(bytes);
+        assertThat(isNotUtf8(body)).as("%s", HexFormat.of().formatHex(bytes)).isEqualTo(!jdkDecodes(body));
     }
 
     @Property(tries = 500)
     void acceptsEveryEncodedString(@ForAll @StringLength(max = 40) String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        assertThat(Utf8.isWellFormed(bytes)).isTrue();
+        assertThat(isNotUtf8(WebhookVerifierTest.eventWithId(text.getBytes(StandardCharsets.UTF_8)))).isFalse();
     }
 
     @Provide
@@ -40,6 +40,15 @@ class Utf8Properties {
         Arbitrary<Byte> one = Arbitraries.frequencyOf(
                 Tuple.of(5, ascii), Tuple.of(3, high), Tuple.of(4, edges));
         return one.array(byte[].class).ofMaxSize(24);
+    }
+
+    private static boolean isNotUtf8(byte[] body) {
+        try {
+            VERIFIER.parse(body);
+            return false;
+        } catch (WebhookException e) {
+            return e.getMessage().equals("webhook body is not UTF-8");
+        }
     }
 
     private static boolean jdkDecodes(byte[] bytes) {
