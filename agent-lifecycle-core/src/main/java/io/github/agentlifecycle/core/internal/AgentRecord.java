@@ -6,115 +6,42 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agent part of a {@link RoomRecord}. Immutable. Times are {@code Clock.nanoTime()} readings. The identity is
- * kept only while an agent was assigned one, the stop reason only while it stops, the ready time only while it is
- * ready.
+ * The agent part of a {@link RoomRecord}. Immutable (the restart times are never changed in place). Times are
+ * {@code Clock.nanoTime()} readings.
+ *
+ * @param state what the agent is doing
+ * @param generation number of the current (or last) launch in this room; 0 before the first; exits name it
+ * @param identity the agent's identity, while it has been assigned one (not when {@code NONE} or {@code QUEUED})
+ * @param pid the agent's process id, when it is a local process
+ * @param holdsSlot whether the room holds one of the {@code maxTotalAgents} slots
+ * @param startupDeadline when a launching or running agent that is not ready yet times out
+ * @param backoffUntil when a crashed agent is launched again
+ * @param stopDeadline when a stopping agent counts as overdue
+ * @param heartbeatDeadline when a ready agent that sends heartbeats counts as hung unless another one arrives
+ * @param stopReason why the agent is stopping, while it is
+ * @param readySince since when the agent has been ready, while it is
+ * @param lastBackoffNanos the last backoff delay, or 0 when the backoff starts from the beginning
+ * @param restartTimes times of the restarts that may still count against the restart budget, oldest first
+ * @param totalRestarts restarts since the room was created
  */
-public final class AgentRecord {
-    private final AgentState state;
-    private final int generation;
-    private final @Nullable String identity;
-    private final @Nullable Long pid;
-    private final boolean holdsSlot;
-    private final @Nullable Long startupDeadline;
-    private final @Nullable Long backoffUntil;
-    private final @Nullable Long stopDeadline;
-    private final @Nullable Long heartbeatDeadline;
-    private final @Nullable StopReason stopReason;
-    private final @Nullable Long readySince;
-    private final long lastBackoffNanos;
-    private final long[] restartTimes;
-    private final int totalRestarts;
-
-    private AgentRecord(Builder b) {
-        this.state = b.state;
-        this.generation = b.generation;
-        this.identity = state == AgentState.NONE || state == AgentState.QUEUED ? null : b.identity;
-        this.pid = b.pid;
-        this.holdsSlot = b.holdsSlot;
-        this.startupDeadline = b.startupDeadline;
-        this.backoffUntil = b.backoffUntil;
-        this.stopDeadline = b.stopDeadline;
-        this.heartbeatDeadline = b.heartbeatDeadline;
-        this.stopReason = state == AgentState.STOPPING ? b.stopReason : null;
-        this.readySince = state == AgentState.READY ? b.readySince : null;
-        this.lastBackoffNanos = b.lastBackoffNanos;
-        this.restartTimes = b.restartTimes;
-        this.totalRestarts = b.totalRestarts;
-    }
+public record AgentRecord(
+        AgentState state,
+        int generation,
+        @Nullable String identity,
+        @Nullable Long pid,
+        boolean holdsSlot,
+        @Nullable Long startupDeadline,
+        @Nullable Long backoffUntil,
+        @Nullable Long stopDeadline,
+        @Nullable Long heartbeatDeadline,
+        @Nullable StopReason stopReason,
+        @Nullable Long readySince,
+        long lastBackoffNanos,
+        long[] restartTimes,
+        int totalRestarts) {
 
     Builder toBuilder() {
         return new Builder(this);
-    }
-
-    /** What the agent is doing. */
-    public AgentState state() {
-        return state;
-    }
-
-    /** Number of the current (or last) launch in this room; 0 before the first. Exits name the generation. */
-    public int generation() {
-        return generation;
-    }
-
-    /** The agent's identity, once known. */
-    public @Nullable String identity() {
-        return identity;
-    }
-
-    /** The agent's process id, when it is a local process. */
-    public @Nullable Long pid() {
-        return pid;
-    }
-
-    /** Whether the room holds one of the {@code maxTotalAgents} slots. */
-    public boolean holdsSlot() {
-        return holdsSlot;
-    }
-
-    /** When a launching or running agent that is not ready yet times out. */
-    public @Nullable Long startupDeadline() {
-        return startupDeadline;
-    }
-
-    /** When a crashed agent is launched again. */
-    public @Nullable Long backoffUntil() {
-        return backoffUntil;
-    }
-
-    /** When a stopping agent counts as overdue. */
-    public @Nullable Long stopDeadline() {
-        return stopDeadline;
-    }
-
-    /** When a ready agent that sends heartbeats counts as hung unless another heartbeat arrives. */
-    public @Nullable Long heartbeatDeadline() {
-        return heartbeatDeadline;
-    }
-
-    /** Why the agent is stopping, while it is. */
-    public @Nullable StopReason stopReason() {
-        return stopReason;
-    }
-
-    /** Since when the agent has been ready, while it is. */
-    public @Nullable Long readySince() {
-        return readySince;
-    }
-
-    /** The last backoff delay, or 0 when the backoff starts from the beginning. */
-    public long lastBackoffNanos() {
-        return lastBackoffNanos;
-    }
-
-    /** Times of the restarts that may still count against the restart budget, oldest first. */
-    public long[] restartTimes() {
-        return restartTimes.clone();
-    }
-
-    /** Restarts since the room was created. */
-    public int totalRestarts() {
-        return totalRestarts;
     }
 
     @Override
@@ -172,8 +99,13 @@ public final class AgentRecord {
             stopReason = null;
         }
 
+        /** The record, keeping the identity, stop reason and ready time only in the states they belong to. */
         AgentRecord build() {
-            return new AgentRecord(this);
+            return new AgentRecord(state, generation,
+                    state == AgentState.NONE || state == AgentState.QUEUED ? null : identity, pid, holdsSlot,
+                    startupDeadline, backoffUntil, stopDeadline, heartbeatDeadline,
+                    state == AgentState.STOPPING ? stopReason : null, state == AgentState.READY ? readySince : null,
+                    lastBackoffNanos, restartTimes, totalRestarts);
         }
     }
 }

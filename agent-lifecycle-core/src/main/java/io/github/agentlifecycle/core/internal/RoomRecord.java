@@ -14,43 +14,41 @@ import org.jspecify.annotations.Nullable;
  * <p>A {@linkplain #closed() closed} record is what remains of a room after it closed: its departed sessions and
  * ended instances, kept until {@link #closedUntil()} so that late or replayed events do not bring the room back.
  * The engine shows closed rooms nowhere.
+ *
+ * @param name the room's name
+ * @param instanceId the LiveKit room instance id (room sid), once known
+ * @param endedInstances instances of the room known to have ended; events naming one of them are late
+ * @param closedUntil until when a closed room is remembered; null while the room is open
+ * @param createdAt when the engine started tracking the room
+ * @param lastActivity when something last happened in the room
+ * @param sessions participant sessions present, by session id
+ * @param tombstones session ids that left, oldest first; a join naming one of them is dropped
+ * @param hadHumans whether a human has been present since the room was created
+ * @param agentWanted whether an agent was requested (by a token request) and is still wanted
+ * @param closing whether the room is closing
+ * @param closeReason why the room is closing, while it is
+ * @param reopenRequested whether a token request arrived while closing: the room starts afresh once its agent exited
+ * @param graceDeadline when the grace period ends, while it runs
+ * @param joinDeadline when the room closes unless a human joins first, while nobody joined since a token request
+ * @param agent the room's agent
  */
-public final class RoomRecord {
-    private final String name;
-    private final @Nullable String instanceId;
-    private final EndedInstances endedInstances;
-    private final @Nullable Long closedUntil;
-    private final long createdAt;
-    private final long lastActivity;
-    private final SessionMap sessions;
-    private final RecentSessions tombstones;
-    private final boolean hadHumans;
-    private final boolean agentWanted;
-    private final boolean closing;
-    private final @Nullable CloseReason closeReason;
-    private final boolean reopenRequested;
-    private final @Nullable Long graceDeadline;
-    private final @Nullable Long joinDeadline;
-    private final AgentRecord agent;
-
-    private RoomRecord(Builder b) {
-        this.name = b.name;
-        this.instanceId = b.instanceId;
-        this.endedInstances = b.endedInstances;
-        this.closedUntil = b.closedUntil;
-        this.createdAt = b.createdAt;
-        this.lastActivity = b.lastActivity;
-        this.sessions = b.sessions;
-        this.tombstones = b.tombstones;
-        this.hadHumans = b.hadHumans;
-        this.agentWanted = b.agentWanted;
-        this.closing = b.closing;
-        this.closeReason = b.closeReason;
-        this.reopenRequested = b.reopenRequested;
-        this.graceDeadline = b.graceDeadline;
-        this.joinDeadline = b.joinDeadline;
-        this.agent = b.agent.build();
-    }
+public record RoomRecord(
+        String name,
+        @Nullable String instanceId,
+        EndedInstances endedInstances,
+        @Nullable Long closedUntil,
+        long createdAt,
+        long lastActivity,
+        SessionMap sessions,
+        RecentSessions tombstones,
+        boolean hadHumans,
+        boolean agentWanted,
+        boolean closing,
+        @Nullable CloseReason closeReason,
+        boolean reopenRequested,
+        @Nullable Long graceDeadline,
+        @Nullable Long joinDeadline,
+        AgentRecord agent) {
 
     /** A builder for a new room called {@code name}, created at {@code now}. */
     static Builder builder(String name, long now) {
@@ -62,49 +60,9 @@ public final class RoomRecord {
         return new Builder(this);
     }
 
-    /** The room's name. */
-    public String name() {
-        return name;
-    }
-
-    /** The LiveKit room instance id (room sid), once known. */
-    public @Nullable String instanceId() {
-        return instanceId;
-    }
-
-    /** Instances of the room known to have ended; events naming one of them are late. */
-    public EndedInstances endedInstances() {
-        return endedInstances;
-    }
-
-    /** Until when a closed room is remembered; null while the room is open. */
-    public @Nullable Long closedUntil() {
-        return closedUntil;
-    }
-
     /** Whether the room has closed, and only its remains are kept (see {@link #closedUntil()}). */
     public boolean closed() {
         return closedUntil != null;
-    }
-
-    /** When the engine started tracking the room. */
-    public long createdAt() {
-        return createdAt;
-    }
-
-    /** When something last happened in the room. */
-    public long lastActivity() {
-        return lastActivity;
-    }
-
-    /** Participant sessions present, by session id. Unmodifiable. */
-    public SessionMap sessions() {
-        return sessions;
-    }
-
-    /** Session ids that left; a join naming one of them is dropped. Unmodifiable, oldest first. */
-    public RecentSessions tombstones() {
-        return tombstones;
     }
 
     /** Human sessions present. */
@@ -115,46 +73,6 @@ public final class RoomRecord {
     /** Sessions present, of any role. */
     public int participantCount() {
         return sessions.size();
-    }
-
-    /** Whether a human has been present since the room was created. */
-    public boolean hadHumans() {
-        return hadHumans;
-    }
-
-    /** Whether an agent was requested (by a token request) and is still wanted. */
-    public boolean agentWanted() {
-        return agentWanted;
-    }
-
-    /** Whether the room is closing. */
-    public boolean closing() {
-        return closing;
-    }
-
-    /** Why the room is closing, while it is. */
-    public @Nullable CloseReason closeReason() {
-        return closeReason;
-    }
-
-    /** Whether a token request arrived while closing: the room starts afresh once its agent has exited. */
-    public boolean reopenRequested() {
-        return reopenRequested;
-    }
-
-    /** When the grace period ends, while it runs. */
-    public @Nullable Long graceDeadline() {
-        return graceDeadline;
-    }
-
-    /** When the room closes unless a human joins first, while nobody has joined since a token request. */
-    public @Nullable Long joinDeadline() {
-        return joinDeadline;
-    }
-
-    /** The room's agent. */
-    public AgentRecord agent() {
-        return agent;
     }
 
     /** The room state, derived from the other fields ({@link RoomState#CLOSING} for a closed room too). */
@@ -245,7 +163,9 @@ public final class RoomRecord {
         }
 
         RoomRecord build() {
-            return new RoomRecord(this);
+            return new RoomRecord(name, instanceId, endedInstances, closedUntil, createdAt, lastActivity, sessions,
+                    tombstones, hadHumans, agentWanted, closing, closeReason, reopenRequested, graceDeadline,
+                    joinDeadline, agent.build());
         }
     }
 }
