@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
-import io.github.agentlifecycle.livekit.RecordingLauncher;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
 import java.util.List;

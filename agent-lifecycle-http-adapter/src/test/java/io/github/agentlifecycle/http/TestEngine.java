@@ -1,6 +1,6 @@
 package io.github.agentlifecycle.http;
 
-import io.github.agentlifecycle.livekit.RecordingLauncher;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.ManagerStats;
