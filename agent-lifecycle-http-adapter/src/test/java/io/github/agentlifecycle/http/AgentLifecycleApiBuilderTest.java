@@ -9,6 +9,7 @@ import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

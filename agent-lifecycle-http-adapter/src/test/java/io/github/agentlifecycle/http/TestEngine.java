@@ -10,6 +10,7 @@ import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

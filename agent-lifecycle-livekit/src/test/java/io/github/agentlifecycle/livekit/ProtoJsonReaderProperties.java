@@ -7,6 +7,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,7 @@ import net.jqwik.api.statistics.Statistics;
 class ProtoJsonReaderProperties {
     private static final ProtoJsonReader READER = new ProtoJsonReader();
     private static final JsonFormat.Parser REFERENCE = JsonFormat.parser().ignoringUnknownFields();
-    private static final List<WebhookFixtures.Fixture> FIXTURES = WebhookFixtures.all();
+    private static final List<WebhookFixture> FIXTURES = WebhookFixture.all();
 
     @Property(tries = 800)
     void readsPrintedWebhookEventsAsJsonFormatDoes(@ForAll long seed) throws Exception {

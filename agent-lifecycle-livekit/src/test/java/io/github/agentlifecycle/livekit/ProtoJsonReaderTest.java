@@ -10,6 +10,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -38,19 +39,19 @@ class ProtoJsonReaderTest {
     private static final Supplier<Message.Builder> EVENT = WebhookEvent::newBuilder;
     private static final Supplier<Message.Builder> ALL = TestSchemas::allTypesBuilder;
 
-    static List<WebhookFixtures.Fixture> fixtures() {
-        return WebhookFixtures.all();
+    static List<WebhookFixture> fixtures() {
+        return WebhookFixture.all();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
-    void readsLiveKitBodiesAsJsonFormatDoes(WebhookFixtures.Fixture fixture) throws Exception {
+    void readsLiveKitBodiesAsJsonFormatDoes(WebhookFixture fixture) throws Exception {
         String body = new String(fixture.body(), StandardCharsets.UTF_8);
         assertSameAsJsonFormat(body, EVENT);
         if (!fixture.rejected()) {
             WebhookEvent.Builder expected = WebhookEvent.newBuilder();
             JsonFormat.parser().ignoringUnknownFields().merge(body, expected);
-            WebhookVerifier verifier = WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).build();
+            WebhookVerifier verifier = WebhookVerifier.builder(WebhookFixture.CREDENTIALS).build();
             assertThat(verifier.parse(fixture.body())).isEqualTo(expected.build());
         }
     }
@@ -259,10 +260,10 @@ class ProtoJsonReaderTest {
     @Test
     void oneReaderServesManyThreadsFromItsFirstUse() throws Exception {
         ProtoJsonReader reader = new ProtoJsonReader();
-        List<WebhookFixtures.Fixture> accepted = WebhookFixtures.all().stream().filter(f -> !f.rejected())
+        List<WebhookFixture> accepted = WebhookFixture.all().stream().filter(f -> !f.rejected())
                 .collect(Collectors.toList());
         List<WebhookEvent> expected = new ArrayList<>();
-        for (WebhookFixtures.Fixture fixture : accepted) {
+        for (WebhookFixture fixture : accepted) {
             WebhookEvent.Builder event = WebhookEvent.newBuilder();
             JsonFormat.parser().ignoringUnknownFields().merge(new String(fixture.body(), StandardCharsets.UTF_8), event);
             expected.add(event.build());
