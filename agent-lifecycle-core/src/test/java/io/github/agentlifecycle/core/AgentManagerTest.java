@@ -15,6 +15,7 @@ import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.core.internal.RoomInput;
 import io.github.agentlifecycle.core.internal.RoomStateMachine;
 import io.github.agentlifecycle.core.internal.Transition;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ class AgentManagerTest {
     @Test
     void managerThatWasNotStartedRejectsRequests() {
         ManualClock clock = new ManualClock();
-        AgentManager manager = AgentManager.builder(new FakeLauncher(clock, 50)).clock(clock)
+        AgentManager manager = AgentManager.builder(new RecordingLauncher(clock, 50)).clock(clock)
                 .executor(Runnable::run).build();
         assertThat(manager.ensureAgent("r1").status()).isEqualTo(EnsureResult.Status.REJECTED);
         manager.start();
@@ -74,7 +75,7 @@ class AgentManagerTest {
     @Test
     void throwingListenerDoesNotHarmTheEngineOrOtherListeners() {
         ManualClock clock = new ManualClock();
-        FakeLauncher launcher = new FakeLauncher(clock, 50);
+        RecordingLauncher launcher = new RecordingLauncher(clock, 50);
         List<LifecycleEvent> seen = new ArrayList<>();
         AgentManager manager = AgentManager.builder(launcher).clock(clock).executor(Runnable::run)
                 .listener(event -> {
@@ -140,7 +141,7 @@ class AgentManagerTest {
     void gcRepairsALostTimer() {
         ManualClock manual = new ManualClock();
         LossyClock clock = new LossyClock(manual);
-        FakeLauncher launcher = new FakeLauncher(manual, 50);
+        RecordingLauncher launcher = new RecordingLauncher(manual, 50);
         AgentManager manager = AgentManager.builder(launcher).clock(clock).executor(Runnable::run)
                 .config(AgentManagerConfig.builder().gcInterval(Duration.ofMinutes(10)).build()).build();
         manager.start();
@@ -164,7 +165,7 @@ class AgentManagerTest {
     void periodicGcIsTheSafetyNetForLostTimers() {
         ManualClock manual = new ManualClock();
         LossyClock clock = new LossyClock(manual);
-        FakeLauncher launcher = new FakeLauncher(manual, 50);
+        RecordingLauncher launcher = new RecordingLauncher(manual, 50);
         AgentManager manager = AgentManager.builder(launcher).clock(clock).executor(Runnable::run)
                 .config(AgentManagerConfig.builder().gcInterval(Duration.ofSeconds(45)).build()).build();
         manager.start();
@@ -180,7 +181,7 @@ class AgentManagerTest {
     @Test
     void gcStopsAgentsThatBelongToNoRoom() {
         ManualClock clock = new ManualClock();
-        FakeLauncher launcher = new FakeLauncher(clock, 50);
+        RecordingLauncher launcher = new RecordingLauncher(clock, 50);
         RoomStateMachine standard = RoomStateMachine.standard(AgentManagerConfig.defaults());
         // a faulty machine that forgets a room on admin close without stopping its agent
         RoomStateMachine forgetful = (room, current, input, now) -> input instanceof RoomInput.CloseRequested
@@ -205,7 +206,7 @@ class AgentManagerTest {
     @Test
     void stateMachineFailureLeavesTheRoomUnchanged() {
         ManualClock clock = new ManualClock();
-        FakeLauncher launcher = new FakeLauncher(clock, 50);
+        RecordingLauncher launcher = new RecordingLauncher(clock, 50);
         RoomStateMachine standard = RoomStateMachine.standard(AgentManagerConfig.defaults());
         RoomStateMachine brittle = (room, current, input, now) -> {
             if (input instanceof RoomInput.External e && e.event() instanceof RoomEvent.RoomStarted) {
@@ -288,7 +289,7 @@ class AgentManagerTest {
     @Test
     void snapshotsReportWallClockTimes() {
         ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"), Long.MAX_VALUE - 1_000);
-        FakeLauncher launcher = new FakeLauncher(clock, 50);
+        RecordingLauncher launcher = new RecordingLauncher(clock, 50);
         AgentManager manager = AgentManager.builder(launcher).clock(clock).executor(Runnable::run).build();
         manager.start();
         manager.ensureAgent("r1");
@@ -303,7 +304,7 @@ class AgentManagerTest {
 
     @Test
     void runsOnItsOwnThreadWithTheSystemClockByDefault() throws Exception {
-        FakeLauncher launcher = new FakeLauncher(Clock.system(), 50);
+        RecordingLauncher launcher = new RecordingLauncher(Clock.system(), 50);
         AgentManager manager = AgentManager.builder(launcher).build();
         manager.start();
         try {
@@ -323,7 +324,7 @@ class AgentManagerTest {
 
     @Test
     void concurrentProducersSeeOneConsistentState() throws Exception {
-        FakeLauncher launcher = new FakeLauncher(Clock.system(), 50);
+        RecordingLauncher launcher = new RecordingLauncher(Clock.system(), 50);
         AgentManager manager = AgentManager.builder(launcher).build();
         manager.start();
         int rooms = 20;
@@ -370,7 +371,7 @@ class AgentManagerTest {
     void builderRejectsMissingCollaboratorsByName() {
         assertThatThrownBy(() -> AgentManager.builder(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("launcher must not be null");
-        AgentManager.Builder builder = AgentManager.builder(new FakeLauncher(Clock.system(), 1));
+        AgentManager.Builder builder = AgentManager.builder(new RecordingLauncher(Clock.system(), 1));
         assertThatThrownBy(() -> builder.clock(null)).hasMessage("clock must not be null");
         assertThatThrownBy(() -> builder.config(null)).hasMessage("config must not be null");
         assertThatThrownBy(() -> builder.listener(null)).hasMessage("listener must not be null");

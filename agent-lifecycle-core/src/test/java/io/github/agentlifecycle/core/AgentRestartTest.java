@@ -4,6 +4,7 @@ import static io.github.agentlifecycle.core.TestManagers.joined;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -171,7 +172,7 @@ class AgentRestartTest {
     void agentNotReadyWithinTheStartupTimeoutIsStoppedAndRelaunched() {
         t.manager.ensureAgent("room-a");
         t.manager.apply(joined("room-a", "PA_1", "client-1"));
-        FakeLauncher.FakeAgent first = t.launcher.last("room-a");
+        RecordingLauncher.Agent first = t.launcher.last("room-a");
 
         t.clock.advance(Duration.ofSeconds(30).minusNanos(1));
         assertThat(first.stopRequests()).isZero();
@@ -221,7 +222,7 @@ class AgentRestartTest {
     void agentThatNeverExitsAfterStopIsAskedAgainAndKeepsItsRoomClosing() {
         t.launcher.stuckNext();
         t.readyAgent("room-a");
-        FakeLauncher.FakeAgent stuck = t.launcher.last("room-a");
+        RecordingLauncher.Agent stuck = t.launcher.last("room-a");
         t.manager.closeRoom("room-a");
 
         t.clock.advance(Duration.ofSeconds(20));
@@ -265,7 +266,7 @@ class AgentRestartTest {
     @Test
     void healthCheckFindsAgentsThatDiedWithoutAnExitReport() {
         activeRoom();
-        t.launcher.last("room-a").dieSilently();
+        t.launcher.last("room-a").vanish();
         MaintenanceReport report = t.manager.runMaintenance();
         assertThat(report.deadAgents()).isEqualTo(1);
         assertThat(t.room("room-a").agentState()).isEqualTo(AgentState.BACKOFF);
@@ -276,7 +277,7 @@ class AgentRestartTest {
     @Test
     void periodicHealthCheckRunsWithoutBeingAsked() {
         activeRoom();
-        t.launcher.last("room-a").dieSilently();
+        t.launcher.last("room-a").vanish();
         t.clock.advance(Duration.ofSeconds(10));
         assertThat(t.room("room-a").agentState()).isEqualTo(AgentState.BACKOFF);
     }

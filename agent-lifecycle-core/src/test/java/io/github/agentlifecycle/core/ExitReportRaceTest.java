@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.agentlifecycle.core.spi.AgentExit;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.testing.ManualClock;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class ExitReportRaceTest {
     private final ManualClock clock = new ManualClock();
-    private final FakeLauncher launcher = new FakeLauncher(clock, 10);
+    private final RecordingLauncher launcher = new RecordingLauncher(clock, 10);
     /** Engine tasks held back while {@link #holding}; otherwise they run at once on the calling thread. */
     private final Queue<Runnable> held = new ArrayDeque<>();
     private boolean holding;

@@ -3,6 +3,7 @@ package io.github.agentlifecycle.core;
 import io.github.agentlifecycle.core.PropertyHarness.Checker;
 import io.github.agentlifecycle.core.PropertyHarness.Outcome;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,7 @@ final class Invariants {
             }
             Map<String, Integer> perRoom = new HashMap<>();
             int total = 0;
-            for (ScriptedLauncher.Agent agent : h.launcher.launches()) {
+            for (RecordingLauncher.Agent agent : h.launcher.launches()) {
                 if (agent.live()) {
                     total++;
                     perRoom.merge(agent.spec.roomName(), 1, Integer::sum);
@@ -106,7 +107,7 @@ final class Invariants {
 
         /** Everything a duplicate must leave as it was. */
         private record Observation(List<RoomSnapshot> rooms, List<Object> gauges, List<Long> counters,
-                ScriptedLauncher.History launcher, List<Duration> timers) {
+                RecordingLauncher.History launcher, List<Duration> timers) {
 
             static Observation of(PropertyHarness h) {
                 ManagerStats s = h.manager.stats();
@@ -232,10 +233,10 @@ final class Invariants {
         private static final class Watch {
             final String room;
             final long deadline;
-            ScriptedLauncher.Agent agent;
+            RecordingLauncher.Agent agent;
             boolean cancelled;
 
-            Watch(String room, long deadline, ScriptedLauncher.Agent agent) {
+            Watch(String room, long deadline, RecordingLauncher.Agent agent) {
                 this.room = room;
                 this.deadline = deadline;
                 this.agent = agent;
@@ -273,7 +274,7 @@ final class Invariants {
                 throw h.failure("invariant 5: the last human left " + room + " but it is not in a full grace"
                         + " period: " + snapshot);
             }
-            ScriptedLauncher.Agent agent = h.launcher.liveAgentOf(room);
+            RecordingLauncher.Agent agent = h.launcher.liveAgentOf(room);
             if (agent != null && !(agent.started() && agent.stopRequests() == 0
                     && snapshot.agentState() == AgentState.READY)) {
                 agent = null;
@@ -289,7 +290,7 @@ final class Invariants {
             long now = h.now();
             for (Iterator<Watch> it = watches.iterator(); it.hasNext(); ) {
                 Watch watch = it.next();
-                ScriptedLauncher.Agent agent = watch.agent;
+                RecordingLauncher.Agent agent = watch.agent;
                 if (agent != null && (!agent.live() && agent.stopRequests() == 0 || h.mayCountAsHung(agent))) {
                     watch.agent = null;
                     agent = null;
@@ -367,7 +368,7 @@ final class Invariants {
 
         private static final class Watch {
             long deadline;
-            final Set<ScriptedLauncher.Agent> ready = new LinkedHashSet<>();
+            final Set<RecordingLauncher.Agent> ready = new LinkedHashSet<>();
 
             Watch(long deadline) {
                 this.deadline = deadline;
@@ -419,11 +420,11 @@ final class Invariants {
                         throw h.failure("invariant 6: " + name + " was closed while waiting for its first human,"
                                 + " before the join timeout at " + h.time(watch.deadline) + ": " + room);
                     }
-                    ScriptedLauncher.Agent agent = h.launcher.liveAgentOf(name);
+                    RecordingLauncher.Agent agent = h.launcher.liveAgentOf(name);
                     if (agent != null && agent.started() && room.agentState() == AgentState.READY) {
                         watch.ready.add(agent);
                     }
-                    for (ScriptedLauncher.Agent ready : watch.ready) {
+                    for (RecordingLauncher.Agent ready : watch.ready) {
                         if (ready.stopRequests() > 0 && !h.mayCountAsHung(ready)) {
                             throw h.failure("invariant 6: the ready agent " + ready + " of " + name
                                     + " was stopped while waiting for the first human, before the join timeout at "
@@ -492,7 +493,7 @@ final class Invariants {
                     if (tracked.remove(name)) {
                         roomsRemoved++;
                     }
-                    List<ScriptedLauncher.Agent> live = h.launcher.liveIn(name);
+                    List<RecordingLauncher.Agent> live = h.launcher.liveIn(name);
                     if (!live.isEmpty()) {
                         throw h.failure("invariant 7: " + name + " is gone but its agent is live: " + live);
                     }
@@ -500,7 +501,7 @@ final class Invariants {
                 }
                 tracked.add(name);
                 if (room.state() == RoomState.CLOSING) {
-                    for (ScriptedLauncher.Agent agent : h.launcher.liveIn(name)) {
+                    for (RecordingLauncher.Agent agent : h.launcher.liveIn(name)) {
                         if (agent.started() && agent.stopRequests() == 0) {
                             throw h.failure("invariant 7: " + name + " is closing but its agent " + agent
                                     + " was not asked to stop");

@@ -2,6 +2,7 @@ package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import io.github.agentlifecycle.core.testing.ManualClock;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ final class PropertyHarness {
     final Settings settings;
     final AgentManagerConfig config;
     final ManualClock clock;
-    final ScriptedLauncher launcher;
+    final RecordingLauncher launcher;
     final AgentManager manager;
     final LifecycleModel model;
     final List<String> roomNames;
@@ -77,6 +78,10 @@ final class PropertyHarness {
     private final Map<String, String> sessionInstances = new HashMap<>();
     private final Set<String> wanted = new HashSet<>();
     private final List<String> trace = new ArrayList<>();
+    /** When each agent last sent an accepted heartbeat. */
+    private final Map<RecordingLauncher.Agent, Long> lastHeartbeat = new HashMap<>();
+    /** The agents that fell silent for the heartbeat timeout at some point and then sent one again. */
+    private final Set<RecordingLauncher.Agent> heartbeatLapsed = new HashSet<>();
     private Map<String, RoomSnapshot> rooms = Map.of();
     private int nextSession;
     private int nextEvent;
@@ -191,7 +196,7 @@ final class PropertyHarness {
                 .maxRooms(settings.maxRooms())
                 .build();
         this.clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"), settings.clockOrigin());
-        this.launcher = new ScriptedLauncher(clock, settings.maxTotalAgents());
+        this.launcher = new RecordingLauncher(clock, settings.maxTotalAgents());
         this.manager = AgentManager.builder(launcher)
                 .config(config)
                 .clock(clock)
@@ -284,7 +289,7 @@ final class PropertyHarness {
     }
 
     private void startPendingLaunches() {
-        for (ScriptedLauncher.Agent agent : launcher.pending()) {
+        for (RecordingLauncher.Agent agent : launcher.pending()) {
             note("start pending launch of " + agent);
             agent.start();
         }
@@ -352,7 +357,7 @@ final class PropertyHarness {
             return join(action, held.room(), held.participant());
         }
         if (action instanceof Action.AgentJoin agentJoin) {
-            ScriptedLauncher.Agent agent = agentJoin.stranger() ? null : pick(launcher.live(), agentJoin.pick());
+            RecordingLauncher.Agent agent = agentJoin.stranger() ? null : pick(launcher.live(), agentJoin.pick());
             if (agent == null) {
                 return join(action, room(agentJoin.pick()), newParticipant("ai-agent-stranger",
                         ParticipantRole.AGENT));
@@ -376,7 +381,7 @@ final class PropertyHarness {
             return join(action, room, newParticipant("recorder", ParticipantRole.OTHER));
         }
         if (action instanceof Action.Heartbeat heartbeat) {
-            ScriptedLauncher.Agent agent = pick(launcher.live(), heartbeat.pick());
+            RecordingLauncher.Agent agent = pick(launcher.live(), heartbeat.pick());
             if (agent != null && heartbeat.stale()) {
                 agent = previousAgent(agent.spec.roomName());
             }
@@ -426,7 +431,7 @@ final class PropertyHarness {
             return outcome(action, null, nanos);
         }
         if (action instanceof Action.Exit exit) {
-            ScriptedLauncher.Agent agent = pick(launcher.running(), exit.pick());
+            RecordingLauncher.Agent agent = pick(launcher.running(), exit.pick());
             if (agent == null) {
                 return skip(action, null);
             }
@@ -439,7 +444,7 @@ final class PropertyHarness {
             return outcome(action, room, agent);
         }
         if (action instanceof Action.Vanish vanish) {
-            ScriptedLauncher.Agent agent = pick(launcher.running(), vanish.pick());
+            RecordingLauncher.Agent agent = pick(launcher.running(), vanish.pick());
             if (agent == null) {
                 return skip(action, null);
             }
@@ -463,7 +468,7 @@ final class PropertyHarness {
             return outcome(action, null, null);
         }
         if (action instanceof Action.StartPending start) {
-            ScriptedLauncher.Agent agent = pick(launcher.pending(), start.pick());
+            RecordingLauncher.Agent agent = pick(launcher.pending(), start.pick());
             if (agent == null) {
                 return skip(action, null);
             }
@@ -472,7 +477,7 @@ final class PropertyHarness {
             return outcome(action, agent.spec.roomName(), agent);
         }
         if (action instanceof Action.FailPending fail) {
-            ScriptedLauncher.Agent agent = pick(launcher.pending(), fail.pick());
+            RecordingLauncher.Agent agent = pick(launcher.pending(), fail.pick());
             if (agent == null) {
                 return skip(action, null);
             }
@@ -503,15 +508,15 @@ final class PropertyHarness {
         return result;
     }
 
-    private Outcome heartbeat(Action action, ScriptedLauncher.Agent agent) {
+    private Outcome heartbeat(Action action, RecordingLauncher.Agent agent) {
         String room = agent.spec.roomName();
         boolean accepted = manager.heartbeat(room, agent.spec.agentIdentity());
         if (accepted) {
             long now = clock.nanoTime();
-            if (agent.lastHeartbeat != null && now - (agent.lastHeartbeat + HEARTBEAT_TIMEOUT.toNanos()) >= 0) {
-                agent.heartbeatLapsed = true;
+            Long last = lastHeartbeat.put(agent, now);
+            if (last != null && now - (last + HEARTBEAT_TIMEOUT.toNanos()) >= 0) {
+                heartbeatLapsed.add(agent);
             }
-            agent.lastHeartbeat = now;
         }
         note("heartbeat " + agent + " -> " + accepted);
         return outcome(action, room, accepted);
@@ -705,11 +710,12 @@ final class PropertyHarness {
     }
 
     /** Whether {@code agent} sent heartbeats and fell silent for the heartbeat timeout at some point. */
-    boolean mayCountAsHung(ScriptedLauncher.Agent agent) {
-        if (!settings.heartbeats() || agent.lastHeartbeat == null) {
+    boolean mayCountAsHung(RecordingLauncher.Agent agent) {
+        Long last = lastHeartbeat.get(agent);
+        if (!settings.heartbeats() || last == null) {
             return false;
         }
-        return agent.heartbeatLapsed || now() - (agent.lastHeartbeat + HEARTBEAT_TIMEOUT.toNanos()) >= 0;
+        return heartbeatLapsed.contains(agent) || now() - (last + HEARTBEAT_TIMEOUT.toNanos()) >= 0;
     }
 
     AssertionError failure(String message) {
@@ -777,9 +783,9 @@ final class PropertyHarness {
         return result;
     }
 
-    private ScriptedLauncher.Agent previousAgent(String room) {
-        List<ScriptedLauncher.Agent> here = new ArrayList<>();
-        for (ScriptedLauncher.Agent agent : launcher.launches()) {
+    private RecordingLauncher.Agent previousAgent(String room) {
+        List<RecordingLauncher.Agent> here = new ArrayList<>();
+        for (RecordingLauncher.Agent agent : launcher.launches()) {
             if (agent.spec.roomName().equals(room)) {
                 here.add(agent);
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -17,9 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
  * and at the end, that no room, agent, agent process or state record is left, that the library logged no error, and
  * that heap, threads and open file descriptors are back near their post-warm-up baseline.
  *
- * <p>Runs for 30 seconds; {@code -Dsoak.duration=PT10M} makes it longer and {@code -Dsoak.seed=N} repeats the
- * driver's choices of an earlier run (the seed is printed). {@link SoakMain} runs the same outside JUnit.
+ * <p>Tagged {@code soak}: not part of the default build, run on demand with {@code mvn -B -o -pl
+ * agent-lifecycle-core test -Dgroups=soak}. Runs for 30 seconds; {@code -Dsoak.duration=PT10M} makes it longer and
+ * {@code -Dsoak.seed=N} repeats the driver's choices of an earlier run (the seed is printed). {@link SoakMain} runs
+ * the same outside JUnit.
  */
+@Tag("soak")
 @EnabledOnOs(value = OS.LINUX, disabledReason = "reads /proc; uses setsid and /bin/sh")
 class SoakTest {
     /** Beyond the soak's duration: the drain, the final checks and closing take well under a minute. */

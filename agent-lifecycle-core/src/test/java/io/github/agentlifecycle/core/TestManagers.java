@@ -2,18 +2,19 @@ package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.testing.ManualClock;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A manager on a manual clock and a direct executor: every call runs to completion before it returns. */
 final class TestManagers {
     final ManualClock clock = new ManualClock();
-    final FakeLauncher launcher;
+    final RecordingLauncher launcher;
     final List<LifecycleEvent> events = new ArrayList<>();
     final AgentManager manager;
 
     TestManagers(AgentManagerConfig config) {
-        launcher = new FakeLauncher(clock, config.maxTotalAgents());
+        launcher = new RecordingLauncher(clock, config.maxTotalAgents());
         manager = AgentManager.builder(launcher)
                 .config(config)
                 .clock(clock)

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
-import io.github.agentlifecycle.livekit.RecordingLauncher;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

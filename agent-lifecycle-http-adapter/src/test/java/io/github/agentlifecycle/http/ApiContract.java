@@ -11,6 +11,7 @@ import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.spi.AgentSpec;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.agentlifecycle.core.spi.AgentSpec;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;

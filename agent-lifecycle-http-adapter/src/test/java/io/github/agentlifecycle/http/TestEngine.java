@@ -1,6 +1,6 @@
 package io.github.agentlifecycle.http;
 
-import io.github.agentlifecycle.livekit.RecordingLauncher;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.ManagerStats;
@@ -10,6 +10,7 @@ import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -10,8 +10,10 @@ import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.testing.ManualClock;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
+import io.github.agentlifecycle.livekit.testing.WebhookSigner;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ class LiveKitWebhooksTest {
     private final AgentManager manager = AgentManager.builder(new RecordingLauncher()).clock(clock)
             .executor(Runnable::run).build();
     private final LiveKitWebhooks webhooks = LiveKitWebhooks
-            .builder(WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).build(), manager)
+            .builder(WebhookVerifier.builder(WebhookFixture.CREDENTIALS).build(), manager)
             .observer(observed::add)
             .build();
 
@@ -42,7 +44,7 @@ class LiveKitWebhooksTest {
     }
 
     private LiveKitWebhooks.Result deliver(String fixture) throws WebhookException {
-        WebhookFixtures.Fixture f = WebhookFixtures.named(fixture);
+        WebhookFixture f = WebhookFixture.named(fixture);
         return webhooks.handle(f.body(), f.authorization());
     }
 
@@ -129,8 +131,7 @@ class LiveKitWebhooksTest {
 
     private LiveKitWebhooks.Result handle(WebhookEvent event) throws Exception {
         byte[] body = JsonFormat.printer().print(event).getBytes(StandardCharsets.UTF_8);
-        return webhooks.handle(body, WebhookVerifierTest.sign(body, Instant.now().minusSeconds(1),
-                Instant.now().plusSeconds(300)));
+        return webhooks.handle(body, WebhookSigner.authorization(body));
     }
 
     @Test

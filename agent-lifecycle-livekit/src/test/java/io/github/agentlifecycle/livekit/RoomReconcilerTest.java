@@ -16,6 +16,7 @@ import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.testing.ManualClock;
+import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.livekit.FakeLiveKitServer.Failure;
 import io.github.agentlifecycle.livekit.FakeLiveKitServer.Request;
 import io.github.agentlifecycle.livekit.RoomReconciler.Report;

@@ -2,6 +2,7 @@ package io.github.agentlifecycle.livekit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -17,7 +18,7 @@ import net.jqwik.api.constraints.StringLength;
 
 /** {@link WebhookVerifier#parse} calls a body not UTF-8 exactly when the JDK's strict UTF-8 decoder rejects it. */
 class WebhookBodyProperties {
-    private static final WebhookVerifier VERIFIER = WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).build();
+    private static final WebhookVerifier VERIFIER = WebhookVerifier.builder(WebhookFixture.CREDENTIALS).build();
 
     @Property(tries = 3000)
     void rejectsAsNotUtf8WhatTheJdksStrictDecoderRejects(@ForAll("mostlyText") byte[] bytes) {

@@ -1,5 +1,6 @@
 package io.github.agentlifecycle.livekit;
 
+import static io.github.agentlifecycle.livekit.testing.WebhookSigner.authorization;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,10 +9,9 @@ import com.auth0.jwt.algorithms.Algorithm;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.testing.ManualClock;
+import io.github.agentlifecycle.livekit.testing.WebhookFixture;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -27,27 +27,27 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on tokens signed here.
  */
 class WebhookVerifierTest {
-    private final WebhookVerifier verifier = WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).build();
+    private final WebhookVerifier verifier = WebhookVerifier.builder(WebhookFixture.CREDENTIALS).build();
     private final WebhookEventMapper mapper = new WebhookEventMapper(ParticipantClassifier.standard());
 
-    static List<WebhookFixtures.Fixture> accepted() {
-        return WebhookFixtures.all().stream().filter(f -> !f.rejected()).collect(Collectors.toList());
+    static List<WebhookFixture> accepted() {
+        return WebhookFixture.all().stream().filter(f -> !f.rejected()).collect(Collectors.toList());
     }
 
-    static List<WebhookFixtures.Fixture> rejected() {
-        return WebhookFixtures.all().stream().filter(WebhookFixtures.Fixture::rejected).collect(Collectors.toList());
+    static List<WebhookFixture> rejected() {
+        return WebhookFixture.all().stream().filter(WebhookFixture::rejected).collect(Collectors.toList());
     }
 
     @Test
     void everyEventTypeAndVariantIsCovered() {
         assertThat(accepted()).hasSizeGreaterThanOrEqualTo(19);
-        assertThat(rejected()).extracting(WebhookFixtures.Fixture::rejection)
+        assertThat(rejected()).extracting(WebhookFixture::reason)
                 .contains(WebhookException.Reason.values());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("accepted")
-    void readsWhatLiveKitSigned(WebhookFixtures.Fixture fixture) throws WebhookException {
+    void readsWhatLiveKitSigned(WebhookFixture fixture) throws WebhookException {
         WebhookEvent event = verifier.receive(fixture.body(), fixture.authorization());
         assertThat(event.getEvent()).isEqualTo(fixture.expect().get("event").asText());
         assertThat(event.getId()).isEqualTo(fixture.expect().get("id").asText());
@@ -68,18 +68,20 @@ class WebhookVerifierTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rejected")
-    void rejectsWithTheRightReason(WebhookFixtures.Fixture fixture) {
+    void rejectsWithTheRightReason(WebhookFixture fixture) {
         assertThatThrownBy(() -> verifier.receive(fixture.body(), fixture.authorization()))
                 .isInstanceOfSatisfying(WebhookException.class,
-                        e -> assertThat(e.reason()).isEqualTo(fixture.rejection()))
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(WebhookFixtures.CREDENTIALS.apiSecret()));
+                        e -> assertThat(e.reason()).isEqualTo(fixture.reason()))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(WebhookFixture.CREDENTIALS.apiSecret()));
     }
 
     @Test
     void rejectsAMissingHeaderAsMissing() {
-        byte[] body = WebhookFixtures.named("room_started").body();
-        assertThatThrownBy(() -> verifier.receive(body, null)).isInstanceOfSatisfying(WebhookException.class,
-                e -> assertThat(e.reason()).isEqualTo(WebhookException.Reason.MISSING_AUTHORIZATION));
+        byte[] body = WebhookFixture.named("room_started").body();
+        for (String missing : new String[] {null, "", "   "}) {
+            assertThatThrownBy(() -> verifier.receive(body, missing)).isInstanceOfSatisfying(WebhookException.class,
+                    e -> assertThat(e.reason()).isEqualTo(WebhookException.Reason.MISSING_AUTHORIZATION));
+        }
     }
 
     @Test
@@ -139,16 +141,16 @@ class WebhookVerifierTest {
     @Test
     void toleratesClockSkewWithinTheLeewayOnly() throws Exception {
         ManualClock clock = new ManualClock(Instant.parse("2030-01-01T00:00:00Z"), 0);
-        WebhookVerifier skewed = WebhookVerifier.builder(WebhookFixtures.CREDENTIALS).clock(clock).build();
+        WebhookVerifier skewed = WebhookVerifier.builder(WebhookFixture.CREDENTIALS).clock(clock).build();
         byte[] body = "{\"event\":\"room_started\",\"room\":{\"name\":\"r\"}}".getBytes(StandardCharsets.UTF_8);
         Instant now = clock.instant();
 
-        skewed.verify(body, sign(body, now.plusSeconds(9), now.plusSeconds(300)));
-        skewed.verify(body, sign(body, now.minusSeconds(300), now.minusSeconds(9)));
-        assertThatThrownBy(() -> skewed.verify(body, sign(body, now.plusSeconds(11), now.plusSeconds(300))))
+        skewed.verify(body, authorization(body, now.plusSeconds(9), now.plusSeconds(300)));
+        skewed.verify(body, authorization(body, now.minusSeconds(300), now.minusSeconds(9)));
+        assertThatThrownBy(() -> skewed.verify(body, authorization(body, now.plusSeconds(11), now.plusSeconds(300))))
                 .isInstanceOfSatisfying(WebhookException.class,
                         e -> assertThat(e.reason()).isEqualTo(WebhookException.Reason.NOT_YET_VALID));
-        assertThatThrownBy(() -> skewed.verify(body, sign(body, now.minusSeconds(300), now.minusSeconds(11))))
+        assertThatThrownBy(() -> skewed.verify(body, authorization(body, now.minusSeconds(300), now.minusSeconds(11))))
                 .isInstanceOfSatisfying(WebhookException.class,
                         e -> assertThat(e.reason()).isEqualTo(WebhookException.Reason.EXPIRED));
     }
@@ -157,7 +159,7 @@ class WebhookVerifierTest {
     void tokenWithoutTheBodyHashIsInvalid() {
         byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
         String noHash = JWT.create().withIssuer("APIinteropKey").withExpiresAt(new Date(System.currentTimeMillis() + 60_000))
-                .sign(Algorithm.HMAC256(WebhookFixtures.CREDENTIALS.apiSecret()));
+                .sign(Algorithm.HMAC256(WebhookFixture.CREDENTIALS.apiSecret()));
         assertThatThrownBy(() -> verifier.verify(body, noHash)).isInstanceOfSatisfying(WebhookException.class,
                 e -> assertThat(e.reason()).isEqualTo(WebhookException.Reason.INVALID_TOKEN));
     }
@@ -165,7 +167,7 @@ class WebhookVerifierTest {
     @Test
     void bodyThatIsNotUtf8IsMalformed() throws Exception {
         byte[] body = {(byte) 0xff, (byte) 0xfe, '{', '}'};
-        String token = sign(body, Instant.now().minusSeconds(1), Instant.now().plusSeconds(60));
+        String token = authorization(body);
         assertThatThrownBy(() -> verifier.receive(body, token)).isInstanceOfSatisfying(WebhookException.class,
                 e -> assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY));
     }
@@ -233,7 +235,7 @@ class WebhookVerifierTest {
     }
 
     private Optional<RoomEvent> map(String fixture) throws WebhookException {
-        WebhookFixtures.Fixture f = WebhookFixtures.named(fixture);
+        WebhookFixture f = WebhookFixture.named(fixture);
         return mapper.map(verifier.receive(f.body(), f.authorization()));
     }
 
@@ -246,12 +248,5 @@ class WebhookVerifierTest {
         body[body.length - 2] = '"';
         body[body.length - 1] = '}';
         return body;
-    }
-
-    static String sign(byte[] body, Instant notBefore, Instant expiresAt) throws Exception {
-        String hash = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(body));
-        return JWT.create().withIssuer(WebhookFixtures.CREDENTIALS.apiKey()).withNotBefore(notBefore)
-                .withExpiresAt(expiresAt).withClaim("sha256", hash)
-                .sign(Algorithm.HMAC256(WebhookFixtures.CREDENTIALS.apiSecret()));
     }
 }

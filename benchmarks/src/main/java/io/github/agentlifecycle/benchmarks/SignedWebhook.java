@@ -1,19 +1,18 @@
 package io.github.agentlifecycle.benchmarks;
 
-import com.auth0.jwt.JWT;
-import com.auth0.jwt.algorithms.Algorithm;
+import io.github.agentlifecycle.examples.WebhookSigner;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
+import java.time.ZoneOffset;
 
 /**
  * A participant webhook as LiveKit sends it: a protobuf-JSON body (room with its codecs and timeouts, participant
  * with its permissions, lowerCamelCase names, int64 values as strings) and an {@code Authorization} header holding
- * an HS256 JWT issued by the API key whose {@code sha256} claim is the base64 SHA-256 of the body.
+ * an HS256 JWT issued by the API key whose {@code sha256} claim is the base64 SHA-256 of the body, signed by the
+ * example's {@link WebhookSigner}.
  *
  * @param body the exact body bytes
  * @param authorization the header value (a bare JWT, as LiveKit sends it)
@@ -50,22 +49,12 @@ record SignedWebhook(byte[] body, String authorization) {
                 + "\"id\":\"" + eventId + "\",\"createdAt\":\"" + at.getEpochSecond() + "\"}";
     }
 
+    /** Signed by a LiveKit server whose clock read {@code at}: valid from a second before for twelve hours. */
     private static SignedWebhook sign(String json, Instant at) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        String token = JWT.create()
-                .withIssuer(CREDENTIALS.apiKey())
-                .withNotBefore(at.minusSeconds(1))
-                .withExpiresAt(at.plus(Duration.ofHours(12)))
-                .withClaim("sha256", Base64.getEncoder().encodeToString(sha256(body)))
-                .sign(Algorithm.HMAC256(CREDENTIALS.apiSecret()));
-        return new SignedWebhook(body, token);
-    }
-
-    private static byte[] sha256(byte[] body) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(body);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        Instant notBefore = at.minusSeconds(1);
+        WebhookSigner signer = new WebhookSigner(CREDENTIALS, Clock.fixed(notBefore, ZoneOffset.UTC),
+                Duration.between(notBefore, at.plus(Duration.ofHours(12))));
+        return new SignedWebhook(body, signer.authorization(body));
     }
 }

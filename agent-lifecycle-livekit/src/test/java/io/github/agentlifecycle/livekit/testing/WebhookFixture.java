@@ -1,8 +1,9 @@
-package io.github.agentlifecycle.http;
+package io.github.agentlifecycle.livekit.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
+import io.github.agentlifecycle.livekit.WebhookException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,24 +22,39 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A signed webhook request generated with LiveKit's own packages, read from the class path ({@code
- * /livekit-webhooks/*.json} in the agent-lifecycle-livekit test jar).
+ * A signed webhook request generated with LiveKit's own npm packages by {@code src/test/node/generate-webhooks.mjs},
+ * read from the class path ({@code /livekit-webhooks/*.json}, in this module's test classes or its test jar).
+ * {@link WebhookSigner} signs further requests the same way with the same {@link #CREDENTIALS}.
  *
  * @param name the fixture's case name, for example {@code participant_joined_standard}
  * @param authorization the exact {@code Authorization} header, or null when the request has none
  * @param body the exact body bytes
- * @param rejection the reason a correct receiver rejects it (a {@code WebhookException.Reason} name), or null
+ * @param expect what a correct receiver reads ({@code event}, {@code id}, {@code room}, ...) or, under {@code
+ *     reject}, why it rejects the request
  */
-record WebhookFixture(String name, @Nullable String authorization, byte[] body, @Nullable String rejection) {
+public record WebhookFixture(String name, @Nullable String authorization, byte[] body, JsonNode expect) {
     /** The credentials every fixture is signed with. */
-    static final LiveKitCredentials CREDENTIALS =
+    public static final LiveKitCredentials CREDENTIALS =
             new LiveKitCredentials("APIinteropKey", "interop-secret-0123456789abcdef0123456789");
     private static final String DIRECTORY = "/livekit-webhooks";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Whether a correct receiver rejects it. */
-    boolean rejected() {
-        return rejection != null;
+    public boolean rejected() {
+        return expect.has("reject");
+    }
+
+    /** The name of the {@link WebhookException.Reason} a correct receiver rejects it for, or null. */
+    public @Nullable String rejection() {
+        return rejected() ? expect.get("reject").asText() : null;
+    }
+
+    /** The reason a correct receiver rejects it for; only for a {@link #rejected()} fixture. */
+    public WebhookException.Reason reason() {
+        if (!rejected()) {
+            throw new IllegalStateException(name + " is not rejected");
+        }
+        return WebhookException.Reason.valueOf(expect.get("reject").asText());
     }
 
     @Override
@@ -47,7 +63,7 @@ record WebhookFixture(String name, @Nullable String authorization, byte[] body, 
     }
 
     /** The fixture named {@code name}. */
-    static WebhookFixture named(String name) {
+    public static WebhookFixture named(String name) {
         try (InputStream in = WebhookFixture.class.getResourceAsStream(DIRECTORY + "/" + name + ".json")) {
             if (in == null) {
                 throw new IllegalArgumentException("no webhook fixture " + name + " on the class path");
@@ -59,7 +75,7 @@ record WebhookFixture(String name, @Nullable String authorization, byte[] body, 
     }
 
     /** Every fixture, by name; works whether the fixtures are a directory or inside a jar. */
-    static List<WebhookFixture> all() {
+    public static List<WebhookFixture> all() {
         URL directory = WebhookFixture.class.getResource(DIRECTORY);
         if (directory == null) {
             throw new IllegalStateException("webhook fixtures are not on the class path");
@@ -91,8 +107,7 @@ record WebhookFixture(String name, @Nullable String authorization, byte[] body, 
 
     private static WebhookFixture parse(JsonNode node) {
         String authorization = node.get("authorization").asText();
-        JsonNode reject = node.get("expect").get("reject");
         return new WebhookFixture(node.get("case").asText(), authorization.isEmpty() ? null : authorization,
-                node.get("body").asText().getBytes(StandardCharsets.UTF_8), reject == null ? null : reject.asText());
+                node.get("body").asText().getBytes(StandardCharsets.UTF_8), node.get("expect"));
     }
 }
