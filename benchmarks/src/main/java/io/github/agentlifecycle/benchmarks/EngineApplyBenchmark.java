@@ -1,8 +1,10 @@
 package io.github.agentlifecycle.benchmarks;
 
 import io.github.agentlifecycle.core.AgentManager;
+import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomEvent;
+import io.github.agentlifecycle.core.spi.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -110,9 +112,15 @@ public class EngineApplyBenchmark {
     }
 
     static AgentManager startEngine(List<BenchRoom> rooms, Ids ids) {
+        return startEngine(rooms, ids, EngineFixture.configFor(rooms.size()), Clock.system());
+    }
+
+    /** {@link #startEngine(List, Ids)} with another configuration and clock. */
+    static AgentManager startEngine(List<BenchRoom> rooms, Ids ids, AgentManagerConfig config, Clock clock) {
         EngineFixture.quietLifecycleLog();
         AgentManager manager = AgentManager.builder(new IdleLauncher())
-                .config(EngineFixture.configFor(rooms.size()))
+                .config(config)
+                .clock(clock)
                 .executor(Runnable::run)
                 .build();
         manager.start();

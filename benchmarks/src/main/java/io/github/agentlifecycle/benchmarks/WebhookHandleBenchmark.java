@@ -1,10 +1,12 @@
 package io.github.agentlifecycle.benchmarks;
 
 import io.github.agentlifecycle.core.AgentManager;
+import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.livekit.WebhookException;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code participant_left} webhooks, but over 8 rooms: the traffic must outlast what the engine remembers
  * (1100 cycles per room), and 8 rooms keep the signed bodies to about 20 MB. Setup plays the traffic once, so
  * rooms are in the same churned steady state as in {@link EngineApplyBenchmark#applyChurned}.
+ *
+ * <p>The engine remembers each webhook's event id for as long as its signature is valid (twelve hours here), so
+ * every time the traffic comes round again the engine's clock ({@link SteppedClock}) skips a day: each webhook
+ * is then new to it, and applied. Grace periods and maintenance intervals are set beyond anything the skips add
+ * up to, so rooms stay as they are.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -40,6 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class WebhookHandleBenchmark {
     static final int ROOMS = 8;
 
+    private static final long DAY_NANOS = Duration.ofDays(1).toNanos();
+
+    private final SteppedClock clock = new SteppedClock();
     private AgentManager manager;
     private LiveKitWebhooks webhooks;
     private SignedWebhook[] traffic;
@@ -50,7 +60,12 @@ public class WebhookHandleBenchmark {
     public void setUp() throws WebhookException {
         Ids ids = new Ids(4);
         List<BenchRoom> rooms = BenchRoom.create(ROOMS, ids);
-        manager = EngineApplyBenchmark.startEngine(rooms, ids);
+        AgentManagerConfig config = EngineFixture.configFor(ROOMS).toBuilder()
+                .gracePeriod(Duration.ofDays(10_000))
+                .gcInterval(Duration.ofDays(10_000))
+                .healthCheckInterval(Duration.ofDays(10_000))
+                .build();
+        manager = EngineApplyBenchmark.startEngine(rooms, ids, config, clock);
         webhooks = LiveKitWebhooks.builder(WebhookVerifier.builder(SignedWebhook.CREDENTIALS).build(), manager)
                 .build();
         traffic = signTraffic(rooms, ids);
@@ -60,6 +75,7 @@ public class WebhookHandleBenchmark {
                 throw new IllegalStateException("warm-up webhook was " + outcome);
             }
         }
+        clock.skip(DAY_NANOS);
     }
 
     private static SignedWebhook[] signTraffic(List<BenchRoom> rooms, Ids ids) {
@@ -86,6 +102,7 @@ public class WebhookHandleBenchmark {
         SignedWebhook webhook = traffic[next];
         if (++next == traffic.length) {
             next = 0;
+            clock.skip(DAY_NANOS);
         }
         return webhooks.handle(webhook.body(), webhook.authorization());
     }
