@@ -24,7 +24,11 @@ public final class WebhookSigner {
     private final Clock clock;
     private final Duration validity;
 
-    /** Signs with {@code credentials}, each signature valid from {@code clock}'s now for {@code validity}. */
+    /**
+     * Signs with {@code credentials}, each signature valid from {@code clock}'s now for {@code validity}. A negative
+     * {@code validity} makes tokens that have expired when they are made, which a verifier still accepts within its
+     * clock leeway (the expiry is written in whole seconds, rounded down).
+     */
     public WebhookSigner(LiveKitCredentials credentials, Clock clock, Duration validity) {
         this.credentials = credentials;
         this.algorithm = Algorithm.HMAC256(credentials.apiSecret());
