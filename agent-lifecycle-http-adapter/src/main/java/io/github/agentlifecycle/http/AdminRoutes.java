@@ -1,7 +1,6 @@
 package io.github.agentlifecycle.http;
 
 import io.github.agentlifecycle.core.AgentManager;
-import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import java.util.Map;
 
@@ -19,27 +18,27 @@ final class AdminRoutes {
     }
 
     ApiResponse rooms() {
-        return ApiJson.ok(Map.of("rooms", ApiViews.rooms(manager.rooms())));
+        return ApiJson.ok(Map.of("rooms", manager.rooms()));
     }
 
     ApiResponse room(String name) {
-        RoomSnapshot room = manager.room(name).orElseThrow(AdminRoutes::noSuchRoom);
-        return ApiJson.ok(ApiViews.room(room));
+        return ApiJson.ok(manager.room(name).orElseThrow(AdminRoutes::noSuchRoom));
     }
 
     ApiResponse stats() {
-        return ApiJson.ok(ApiViews.stats(manager.stats(), webhooks.unusedEventCounts(), webhooks.rejectedCounts()));
+        return ApiJson.ok(new ApiViews.Stats(manager.stats(), webhooks.unusedEventCounts(),
+                webhooks.rejectedCounts()));
     }
 
     ApiResponse close(String name) {
         if (!manager.closeRoom(name)) {
             throw noSuchRoom();
         }
-        return ApiJson.ok(ApiViews.closing(name));
+        return ApiJson.ok(new ApiViews.Closing(name, true));
     }
 
     ApiResponse gc() {
-        return ApiJson.ok(ApiViews.maintenance(manager.runMaintenance()));
+        return ApiJson.ok(manager.runMaintenance());
     }
 
     private static ApiError noSuchRoom() {

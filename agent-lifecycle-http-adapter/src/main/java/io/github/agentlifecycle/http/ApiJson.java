@@ -11,11 +11,13 @@ import java.util.Map;
 
 /**
  * The API's one {@link ObjectMapper}, which reads request bodies (nothing may follow the JSON value) and writes
- * every answer, and the success envelope {@code {"success":true,"data":...}}. Thread-safe.
+ * every answer (enums in lower case by {@link LowerCaseEnums}, core records as {@link JsonMixIns} says), and the
+ * success envelope {@code {"success":true,"data":...}}. Thread-safe.
  */
 final class ApiJson {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMixIns.register(JsonMapper.builder())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(new LowerCaseEnums())
             .build();
 
     private ApiJson() {}

@@ -39,6 +39,6 @@ final class WebhookRoute {
         if (result.outcome() == EventOutcome.REJECTED) {
             throw new ApiError(503, "not_running", "the agent manager is not running", RETRY_LATER);
         }
-        return ApiJson.ok(ApiViews.webhook(result));
+        return ApiJson.ok(result);
     }
 }
