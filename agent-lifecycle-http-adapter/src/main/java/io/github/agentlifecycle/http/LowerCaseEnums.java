@@ -31,8 +31,8 @@ final class LowerCaseEnums extends SimpleModule {
     @Override
     public void setupModule(SetupContext context) {
         super.setupModule(context);
-        context.addSerializers(new ForEnums(new Value()));
-        context.addKeySerializers(new ForEnums(new Key()));
+        context.addSerializers(new ForEnums(new LowerCaseName(false)));
+        context.addKeySerializers(new ForEnums(new LowerCaseName(true)));
     }
 
     private static final class ForEnums extends Serializers.Base {
@@ -48,31 +48,24 @@ final class LowerCaseEnums extends SimpleModule {
         }
     }
 
-    private static final class Value extends StdSerializer<Enum<?>> {
+    /** Writes the lower-case name as a string value, or as a field name where the enum is a map key. */
+    private static final class LowerCaseName extends StdSerializer<Enum<?>> {
         private static final long serialVersionUID = 1L;
+        private final boolean asKey;
 
-        Value() {
+        LowerCaseName(boolean asKey) {
             super(Enum.class, false);
+            this.asKey = asKey;
         }
 
         @Override
         public void serialize(Enum<?> value, JsonGenerator generator, SerializerProvider provider)
                 throws IOException {
-            generator.writeString(name(value));
-        }
-    }
-
-    private static final class Key extends StdSerializer<Enum<?>> {
-        private static final long serialVersionUID = 1L;
-
-        Key() {
-            super(Enum.class, false);
-        }
-
-        @Override
-        public void serialize(Enum<?> value, JsonGenerator generator, SerializerProvider provider)
-                throws IOException {
-            generator.writeFieldName(name(value));
+            if (asKey) {
+                generator.writeFieldName(name(value));
+            } else {
+                generator.writeString(name(value));
+            }
         }
     }
 }

@@ -50,16 +50,13 @@ final class Router {
                     allow(method, "POST");
                     return webhook.answer(request);
                 case "rooms":
-                    allow(method, "GET");
-                    credentials.requireAdmin(request);
+                    allowAdmin(request, "GET");
                     return admin.rooms();
                 case "stats":
-                    allow(method, "GET");
-                    credentials.requireAdmin(request);
+                    allowAdmin(request, "GET");
                     return admin.stats();
                 case "gc":
-                    allow(method, "POST");
-                    credentials.requireAdmin(request);
+                    allowAdmin(request, "POST");
                     return admin.gc();
                 case "agent-report":
                     allow(method, "POST");
@@ -72,16 +69,19 @@ final class Router {
             }
         }
         if (parts.size() == 2 && parts.get(0).equals("rooms")) {
-            allow(method, "GET");
-            credentials.requireAdmin(request);
+            allowAdmin(request, "GET");
             return admin.room(RequestFields.roomNameInPath(parts.get(1)));
         }
         if (parts.size() == 3 && parts.get(0).equals("rooms") && parts.get(2).equals("close")) {
-            allow(method, "POST");
-            credentials.requireAdmin(request);
+            allowAdmin(request, "POST");
             return admin.close(RequestFields.roomNameInPath(parts.get(1)));
         }
         throw notFound();
+    }
+
+    private void allowAdmin(ApiRequest request, String allowed) {
+        allow(request.method(), allowed);
+        credentials.requireAdmin(request);
     }
 
     private static void allow(String method, String allowed) {
