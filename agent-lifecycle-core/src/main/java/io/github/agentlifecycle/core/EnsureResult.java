@@ -14,23 +14,12 @@ public record EnsureResult(Status status, @Nullable RoomSnapshot room, @Nullable
     /** What an agent request achieved. */
     public enum Status {
         /** This request started a new agent (its launch is under way). */
-        LAUNCHED("launched"),
+        LAUNCHED,
         /** The room already has an agent (launching, running, ready, or restarting after a crash). */
-        RUNNING("running"),
+        RUNNING,
         /** The room waits for a free slot under {@code maxTotalAgents}, or for its previous agent to stop. */
-        QUEUED("queued"),
+        QUEUED,
         /** Nothing was done: the manager is not running or tracks {@code maxRooms} rooms already. */
-        REJECTED("rejected");
-
-        private final String jsonName;
-
-        Status(String jsonName) {
-            this.jsonName = jsonName;
-        }
-
-        /** The name used on the wire, for example {@code queued}. */
-        public String jsonName() {
-            return jsonName;
-        }
+        REJECTED
     }
 }

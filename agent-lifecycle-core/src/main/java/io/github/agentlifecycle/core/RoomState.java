@@ -12,24 +12,13 @@ package io.github.agentlifecycle.core;
  */
 public enum RoomState {
     /** Known (from a webhook) but nobody asked for an agent and no human is present. */
-    EMPTY("empty"),
+    EMPTY,
     /** An agent was requested through a token; the first human has not joined yet. */
-    STARTING("starting"),
+    STARTING,
     /** At least one human is present. */
-    ACTIVE("active"),
+    ACTIVE,
     /** The last human left; the room closes when the grace period ends unless a human returns. */
-    GRACE_PERIOD("grace_period"),
+    GRACE_PERIOD,
     /** The room is being closed: its agent is stopping; the room is removed once the agent has exited. */
-    CLOSING("closing");
-
-    private final String jsonName;
-
-    RoomState(String jsonName) {
-        this.jsonName = jsonName;
-    }
-
-    /** The name used on the wire and in logs, for example {@code grace_period}. */
-    public String jsonName() {
-        return jsonName;
-    }
+    CLOSING
 }

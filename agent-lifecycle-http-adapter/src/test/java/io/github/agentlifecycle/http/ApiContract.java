@@ -497,12 +497,12 @@ abstract class ApiContract {
         String agent = engine.launcher.spec("room-interop").agentIdentity();
         assertOk(webhook("participant_joined_standard"));
         JsonNode room = http.get(BASE + "/rooms/room-interop").admin().send().data();
-        assertThat(room.get("state").asText()).isEqualTo(RoomState.ACTIVE.jsonName());
+        assertThat(room.get("state").asText()).isEqualTo("active");
         assertThat(room.get("humanCount").asInt()).isEqualTo(1);
 
         assertThat(webhook("participant_left").data().get("outcome").asText()).isEqualTo("applied");
         room = http.get(BASE + "/rooms/room-interop").admin().send().data();
-        assertThat(room.get("state").asText()).isEqualTo(RoomState.GRACE_PERIOD.jsonName());
+        assertThat(room.get("state").asText()).isEqualTo("grace_period");
         assertThat(room.get("humanCount").asInt()).isZero();
         assertThat(room.get("graceRemaining").asLong()).isEqualTo(60_000);
 
@@ -696,7 +696,7 @@ abstract class ApiContract {
         JsonNode room = rooms.get(0);
         assertThat(fieldNames(room)).contains("roomName", "state", "humanCount", "participantCount", "hasAgent",
                 "agentIdentity", "createdAt", "lastActivity", "graceRemaining");
-        assertThat(room.get("state").asText()).isEqualTo(RoomState.STARTING.jsonName());
+        assertThat(room.get("state").asText()).isEqualTo("starting");
         assertThat(room.get("humanCount").asInt()).isZero();
         assertThat(room.get("participantCount").asInt()).isZero();
         assertThat(room.get("hasAgent").asBoolean()).isTrue();

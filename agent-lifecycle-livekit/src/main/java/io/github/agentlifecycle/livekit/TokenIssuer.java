@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  * under an agent's identity would take its place in the room. Immutable and thread-safe.
  */
 public final class TokenIssuer {
-    /** Longest room name, identity or display name accepted. */
-    public static final int MAX_NAME_LENGTH = 256;
+    /** Longest room name, identity or display name accepted: {@link Require#MAX_NAME_LENGTH}. */
+    public static final int MAX_NAME_LENGTH = Require.MAX_NAME_LENGTH;
     /** Longest metadata accepted, in characters. */
     public static final int MAX_METADATA_LENGTH = 16 * 1024;
     /** Most attributes accepted. */
@@ -194,13 +194,9 @@ public final class TokenIssuer {
     }
 
     private static String checkText(String field, String value, int max) {
-        if (value.length() > max) {
-            throw new InvalidTokenRequestException(field, field + " must be at most " + max + " characters");
-        }
-        for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
-                throw new InvalidTokenRequestException(field, field + " must not contain control characters");
-            }
+        String problem = Require.textProblem(value, max);
+        if (problem != null) {
+            throw new InvalidTokenRequestException(field, field + " " + problem);
         }
         return value;
     }
