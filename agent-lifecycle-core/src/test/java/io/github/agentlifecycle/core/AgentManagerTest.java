@@ -4,6 +4,7 @@ import static io.github.agentlifecycle.core.TestManagers.joined;
 import static io.github.agentlifecycle.core.TestManagers.left;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
@@ -11,10 +12,10 @@ import io.github.agentlifecycle.core.spi.AgentSpec;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
-import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.core.internal.RoomInput;
 import io.github.agentlifecycle.core.internal.RoomStateMachine;
 import io.github.agentlifecycle.core.internal.Transition;
+import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,6 +89,24 @@ class AgentManagerTest {
         manager.apply(joined("r1", "PA_1", "c"));
         assertThat(manager.room("r1").orElseThrow().humanCount()).isEqualTo(1);
         assertThat(seen).isNotEmpty();
+        manager.close();
+    }
+
+    @Test
+    void callerIsAnsweredEvenWhenAListenerThrowsAnError() {
+        ManualClock clock = new ManualClock();
+        AgentManager manager = AgentManager.builder(new RecordingLauncher(clock, 50)).clock(clock)
+                .executor(Runnable::run)
+                .listener(event -> {
+                    if (event instanceof LifecycleEvent.RoomCreated) {
+                        throw new AssertionError("listener error");
+                    }
+                })
+                .build();
+        manager.start();
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                assertThatThrownBy(() -> manager.ensureAgent("r1")).isInstanceOf(AssertionError.class));
+        assertThat(manager.room("r1")).isPresent();
         manager.close();
     }
 

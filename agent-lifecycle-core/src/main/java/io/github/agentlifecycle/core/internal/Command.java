@@ -2,25 +2,32 @@ package io.github.agentlifecycle.core.internal;
 
 import java.lang.System.Logger.Level;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
- * Work for the engine's loop that is also the future of its result, so that a call costs one object. A command
- * that throws completes exceptionally, and the failure is logged.
+ * Work for the engine's loop that is also the future of its result. A command that throws completes
+ * exceptionally, so whoever waits for it is answered whatever went wrong; a failure other than an error is logged
+ * here, an error is passed on to the loop, which logs it.
  *
  * @param <T> the result
  */
-abstract class Command<T> extends CompletableFuture<T> implements Runnable {
+final class Command<T> extends CompletableFuture<T> implements Runnable {
+    private final Supplier<T> work;
 
-    /** Does the work on the engine's thread. */
-    abstract T execute();
+    Command(Supplier<T> work) {
+        this.work = work;
+    }
 
     @Override
-    public final void run() {
+    public void run() {
         try {
-            complete(execute());
+            complete(work.get());
         } catch (RuntimeException e) {
             LoggingListener.LOG.log(Level.ERROR, "agent manager command failed", e);
             completeExceptionally(e);
+        } catch (Error e) {
+            completeExceptionally(e);
+            throw e;
         }
     }
 }

@@ -365,12 +365,7 @@ public final class Engine {
     }
 
     private <T> CompletionStage<T> call(Supplier<T> command) {
-        Command<T> work = new Command<>() {
-            @Override
-            T execute() {
-                return command.get();
-            }
-        };
+        Command<T> work = new Command<>(command);
         loop.submit(work);
         return work;
     }
