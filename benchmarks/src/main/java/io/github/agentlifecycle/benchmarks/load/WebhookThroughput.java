@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Every request is a new event.</b> 500 rooms, each owned by one connection so that its events arrive in
  * order, each with a human joining and leaving again and again: a new session id at every join, a new event id in
- * every request (like {@link WebhookRequestsFile}). Each body is signed like LiveKit signs webhooks just before it
+ * every request. Each body is signed like LiveKit signs webhooks just before it
  * is sent, so the server verifies a signature and a body hash, and applies an event, for every request; nothing
  * repeats, so none of it is a duplicate.
  *
