@@ -82,7 +82,7 @@ class RoomWakesProperties {
         assertThat(model).isEmpty();
         assertThat(clock.pendingTimers()).isZero();
     }
-    /** Many rooms set, most of them cleared again (so the cancelled entries are dropped at once), the rest woken. */
+    /** Many rooms set, most of them cleared again, the rest woken. */
     @Property(tries = 300)
     void roomsLeftAfterMostAreClearedAreWokenAtTheirDueTimes(
             @ForAll @Size(min = 1, max = 300) List<@IntRange(min = 1, max = 40) Integer> dueSeconds,
