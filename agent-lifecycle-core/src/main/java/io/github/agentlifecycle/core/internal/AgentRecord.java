@@ -44,6 +44,12 @@ public record AgentRecord(
         return new Builder(this);
     }
 
+    /** Times of the restarts that may still count against the restart budget, oldest first (a copy). */
+    @Override
+    public long[] restartTimes() {
+        return restartTimes.clone();
+    }
+
     @Override
     public String toString() {
         return "AgentRecord{state=" + state + ", generation=" + generation + ", identity=" + identity + ", pid="

@@ -1,6 +1,7 @@
 package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.AgentManagerConfig;
+import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.CloseReason;
 import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.EventOutcome;
@@ -218,16 +219,22 @@ public final class Engine {
                         "too many rooms (maxRooms = " + config.maxRooms() + ")");
             }
             rooms.deliver(roomName, new RoomInput.AgentRequested());
-            EnsureResult.Status status = rooms.drainAnswering(roomName);
+            boolean launched = rooms.drainLaunches(roomName);
             RoomRecord after = rooms.rooms.get(roomName);
             if (after == null) {
                 return new EnsureResult(EnsureResult.Status.REJECTED, null, "the room was closed");
             }
-            if (status == null) {
-                return new EnsureResult(EnsureResult.Status.REJECTED, null, "internal error");
-            }
-            return new EnsureResult(status, views.snapshot(after), null);
+            return new EnsureResult(agentStatus(after, launched), views.snapshot(after), null);
         });
+    }
+
+    /** Where a token request leaves the room's agent: waiting for a slot, just launched, or there already. */
+    private static EnsureResult.Status agentStatus(RoomRecord room, boolean launched) {
+        AgentState state = room.agent().state();
+        if (room.closing() || state == AgentState.NONE || state == AgentState.QUEUED) {
+            return EnsureResult.Status.QUEUED;
+        }
+        return launched && state == AgentState.LAUNCHING ? EnsureResult.Status.LAUNCHED : EnsureResult.Status.RUNNING;
     }
 
     /**

@@ -5,7 +5,7 @@ import io.github.agentlifecycle.core.spi.LifecycleEvent;
 
 /**
  * Something a {@link RoomStateMachine} asks the engine to do after a transition. The engine carries effects out
- * in order, after the new record has been stored.
+ * in order, after the new record has been stored. Immutable.
  *
  * <p>Timers are not effects: after every transition the engine wakes the room at its record's {@linkplain
  * RoomRecord#nextDeadline() next deadline}, so a room never has a stale timer and a removed room has none.

@@ -1,7 +1,6 @@
 package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.AgentManagerConfig;
-import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
@@ -44,8 +43,8 @@ final class RoomLoop {
     private long closedRoomsForgottenEarly;
     private final ArrayDeque<Delivery> work = new ArrayDeque<>();
     private final Map<String, Integer> immediateTicks = new HashMap<>();
-    private @Nullable String answering;
-    private EnsureResult.@Nullable Status answer;
+    private @Nullable String watched;
+    private boolean watchedLaunched;
 
     /**
      * @param running whether the engine runs: closed rooms leave remains only while it does
@@ -80,18 +79,15 @@ final class RoomLoop {
         afterDrain.run();
     }
 
-    /**
-     * {@link #drain()}, returning the last {@linkplain Transition#agentStatus() agent status} a transition of {@code
-     * room} answered on the way (null if none did).
-     */
-    EnsureResult.@Nullable Status drainAnswering(String room) {
-        answering = room;
-        answer = null;
+    /** {@link #drain()}, returning whether a transition of {@code room} launched an agent on the way. */
+    boolean drainLaunches(String room) {
+        watched = room;
+        watchedLaunched = false;
         try {
             drain();
-            return answer;
+            return watchedLaunched;
         } finally {
-            answering = null;
+            watched = null;
         }
     }
 
@@ -106,8 +102,8 @@ final class RoomLoop {
             LOG.log(Level.ERROR, "Room " + room + ": state machine failed on " + input + "; room left unchanged", bug);
             return new Transition(current, List.of());
         }
-        if (transition.agentStatus() != null && room.equals(answering)) {
-            answer = transition.agentStatus();
+        if (transition.launched() && room.equals(watched)) {
+            watchedLaunched = true;
         }
         RoomRecord next = transition.next();
         if (next != null && next.closed() && !running.getAsBoolean()) {

@@ -2,7 +2,6 @@ package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.CloseReason;
-import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
@@ -49,7 +48,7 @@ final class RoomStep {
         }
         actOnDueDeadlines();
         agent.reconcile();
-        return finish(agentStatus(input));
+        return finish();
     }
 
     // ---- inputs -----------------------------------------------------------------------------------------------
@@ -231,32 +230,17 @@ final class RoomStep {
                 && (humanCount() > 0 || room.graceDeadline == null || room.joinDeadline != null);
     }
 
-    /** What a token request or a slot grant answers: see {@link Transition#agentStatus()}. */
-    private EnsureResult.@Nullable Status agentStatus(RoomInput input) {
-        boolean launched = agent.launched && room.agent.state == AgentState.LAUNCHING;
-        if (input instanceof RoomInput.SlotGranted) {
-            return launched ? EnsureResult.Status.LAUNCHED : null;
-        }
-        if (!(input instanceof RoomInput.AgentRequested)) {
-            return null;
-        }
-        if (room.closing || room.agent.state == AgentState.NONE || room.agent.state == AgentState.QUEUED) {
-            return EnsureResult.Status.QUEUED;
-        }
-        return launched ? EnsureResult.Status.LAUNCHED : EnsureResult.Status.RUNNING;
-    }
-
-    private Transition finish(EnsureResult.@Nullable Status agentStatus) {
+    private Transition finish() {
         if (room.closing && agent.isGone()) {
             agent.releaseSlot();
             publish(new LifecycleEvent.RoomClosed(name, room.closeReason == null ? CloseReason.ADMIN : room.closeReason));
             if (!room.reopenRequested) {
-                return new Transition(remains(), effects, ignored, agentStatus);
+                return new Transition(remains(), effects, ignored, agent.launched);
             }
             reopen();
             agent.reconcile();
         }
-        return new Transition(room.build(), effects, ignored, agentStatus);
+        return new Transition(room.build(), effects, ignored, agent.launched);
     }
 
     /** What is kept of the room once it has closed, for the replay window. */

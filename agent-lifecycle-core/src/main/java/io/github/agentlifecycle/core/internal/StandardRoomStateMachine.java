@@ -80,11 +80,11 @@ final class StandardRoomStateMachine implements RoomStateMachine {
                 remains.endedInstances = closed.endedInstances().plus(sid, now, replayWindow);
                 next = remains.build();
             }
-            return new Transition(next, List.of(ignored(name, external.event(), IgnoreReason.UNKNOWN_ROOM)), true, null);
+            return new Transition(next, List.of(ignored(name, external.event(), IgnoreReason.UNKNOWN_ROOM)), true, false);
         }
         if (!createsRoom(input)) {
             Transition untracked = untracked(name, input);
-            return new Transition(closed, untracked.effects(), untracked.ignored(), null);
+            return new Transition(closed, untracked.effects(), untracked.ignored(), false);
         }
         RoomRecord.Builder fresh = RoomRecord.builder(name, now);
         fresh.tombstones = closed.tombstones();
@@ -103,7 +103,7 @@ final class StandardRoomStateMachine implements RoomStateMachine {
         }
         RoomRecord.Builder remains = closed.toBuilder();
         remains.tombstones = trial.tombstones();
-        return new Transition(remains.build(), kept, true, null);
+        return new Transition(remains.build(), kept, true, false);
     }
 
     /** A token request or any event but the end of the room creates it. */
@@ -122,7 +122,7 @@ final class StandardRoomStateMachine implements RoomStateMachine {
             return new Transition(null, List.of(new RoomEffect.StopAgent(started.generation(), StopReason.ORPHANED)));
         } else if (input instanceof RoomInput.External external) {
             return new Transition(null, List.of(ignored(roomName, external.event(), IgnoreReason.UNKNOWN_ROOM)), true,
-                    null);
+                    false);
         }
         return new Transition(null, List.of());
     }
