@@ -12,6 +12,8 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.util.JsonFormat;
 import io.github.agentlifecycle.core.Require;
@@ -37,10 +39,12 @@ import org.jspecify.annotations.Nullable;
  * then read by protobuf's {@code JsonFormat.parser().ignoringUnknownFields()}, which accepts LiveKit's lowerCamelCase
  * as well as snake_case names and int64 values as strings or numbers, but it must first be well-formed UTF-8 and
  * strict JSON (none of the lenient forms {@code JsonFormat}'s Gson reader allows, such as comments or single quotes;
- * at most 1000 levels deep), with nothing after the event object. Immutable and thread-safe.
+ * no repeated member names, no unpaired surrogates, at most 1000 levels deep), with nothing after the event object. Immutable and thread-safe.
  */
 public final class WebhookVerifier {
-    private static final JsonFactory STRICT_JSON = new JsonFactory();
+    private static final JsonFactory STRICT_JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
     private final JWTVerifier verifier;
@@ -155,13 +159,37 @@ public final class WebhookVerifier {
         return event.build();
     }
 
-    /** {@code JsonFormat} reads with Gson in lenient mode and stops after the first value; this checks the rest. */
+    /**
+     * {@code JsonFormat} reads with Gson in lenient mode, lets a repeated member overwrite the first, passes unpaired
+     * surrogates on and stops after the first value; this checks the body first.
+     */
     private static void requireOneStrictJsonValue(byte[] body) throws IOException {
         try (JsonParser json = STRICT_JSON.createParser(body)) {
-            json.nextToken();
-            json.skipChildren();
+            int depth = 0;
+            do {
+                JsonToken token = json.nextToken();
+                if (token == null) {
+                    return;
+                }
+                if (token == JsonToken.FIELD_NAME || token == JsonToken.VALUE_STRING) {
+                    requirePairedSurrogates(json);
+                }
+                depth += token.isStructStart() ? 1 : token.isStructEnd() ? -1 : 0;
+            } while (depth > 0);
             if (json.nextToken() != null) {
                 throw new JsonParseException(json, "Unexpected content after the JSON value");
+            }
+        }
+    }
+
+    private static void requirePairedSurrogates(JsonParser json) throws IOException {
+        String text = json.getText();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new JsonParseException(json, "Unpaired surrogate in a string");
             }
         }
     }

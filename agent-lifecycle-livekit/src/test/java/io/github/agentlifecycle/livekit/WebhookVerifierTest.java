@@ -208,7 +208,10 @@ class WebhookVerifierTest {
     void bodyMustBeOneValueOfStrictJson() {
         for (String json : List.of("{\"event\":\"x\"} x", "{\"event\":\"x\"}{}", "{\"event\":\"x\"} {\"event\":\"y\"}",
                 "{/* comment */\"event\":\"x\"}", "{'event':'x'}", "{event:\"x\"}", "{\"event\":x}",
-                "{\"event\":\"x\";\"id\":\"y\"}", "{\"event\":\"x\",\"createdAt\":NaN}")) {
+                "{\"event\":\"x\";\"id\":\"y\"}", "{\"event\":\"x\",\"createdAt\":NaN}",
+                "{\"event\":\"a\",\"event\":\"b\"}", "{\"participant\":{\"kind\":\"AGENT\",\"kind\":\"FOO\"}}",
+                "{\"participant\":{\"attributes\":{\"k\":{},\"k\":\"v\"}}}", "{\"event\":\"\\ud800\"}",
+                "{\"participant\":{\"attributes\":{\"\\udc00\":\"v\"}}}", "{\"event\":\"\\udc00\\ud800\"}")) {
             assertThatThrownBy(() -> verifier.parse(json.getBytes(StandardCharsets.UTF_8)))
                     .as("rejects %s", json).isInstanceOfSatisfying(WebhookException.class, e -> {
                         assertThat(e.reason()).isEqualTo(WebhookException.Reason.MALFORMED_BODY);
@@ -216,6 +219,12 @@ class WebhookVerifierTest {
                                 .doesNotContain("\n");
                     });
         }
+    }
+
+    @Test
+    void pairedSurrogatesAreText() throws WebhookException {
+        String json = "{\"event\":\"x\",\"room\":{\"name\":\"\\ud83d\\ude00\"}}";
+        assertThat(verifier.parse(json.getBytes(StandardCharsets.UTF_8)).getRoom().getName()).isEqualTo("\ud83d\ude00");
     }
 
     @Test
