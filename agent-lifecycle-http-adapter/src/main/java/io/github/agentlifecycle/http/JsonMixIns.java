@@ -45,7 +45,7 @@ final class JsonMixIns {
         abstract Duration graceRemaining();
     }
 
-    /** The totals the DESIGN contract names come first, the rest in the record's order. */
+    /** The five totals the HTTP contract has always listed first come first, the rest in the record's order. */
     @JsonPropertyOrder({"totalRooms", "activeRooms", "roomsInGrace", "totalAgents", "totalParticipants"})
     private abstract static class Stats {}
 
