@@ -17,8 +17,6 @@ final class AgentStep {
     private final RoomStep step;
     private final StandardRoomStateMachine chart;
     private AgentRecord.Builder agent;
-    /** Whether this step launched an agent. */
-    boolean launched;
 
     AgentStep(RoomStep step) {
         this.step = step;
@@ -142,7 +140,6 @@ final class AgentStep {
         agent.clearDeadlines();
         agent.startupDeadline = step.now + chart.startupTimeout;
         step.effect(new RoomEffect.LaunchAgent(agent.generation));
-        launched = true;
     }
 
     private void markReady(ReadySignal signal) {

@@ -79,7 +79,7 @@ final class RoomLoop {
         afterDrain.run();
     }
 
-    /** {@link #drain()}, returning whether a transition of {@code room} launched an agent on the way. */
+    /** {@link #drain()}, returning whether an agent was launched for {@code room} on the way. */
     boolean drainLaunches(String room) {
         watched = room;
         watchedLaunched = false;
@@ -101,9 +101,6 @@ final class RoomLoop {
         } catch (RuntimeException bug) {
             LOG.log(Level.ERROR, "Room " + room + ": state machine failed on " + input + "; room left unchanged", bug);
             return new Transition(current, List.of());
-        }
-        if (transition.launched() && room.equals(watched)) {
-            watchedLaunched = true;
         }
         RoomRecord next = transition.next();
         if (next != null && next.closed() && !running.getAsBoolean()) {
@@ -160,6 +157,7 @@ final class RoomLoop {
         } else if (effect instanceof RoomEffect.ReleaseSlot) {
             releaseSlot(room);
         } else if (effect instanceof RoomEffect.LaunchAgent launch) {
+            watchedLaunched |= room.equals(watched);
             agents.launch(room, launch.generation());
         } else if (effect instanceof RoomEffect.StopAgent stop) {
             agents.stop(room, stop.generation());

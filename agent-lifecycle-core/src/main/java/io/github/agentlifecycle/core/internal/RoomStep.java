@@ -235,12 +235,12 @@ final class RoomStep {
             agent.releaseSlot();
             publish(new LifecycleEvent.RoomClosed(name, room.closeReason == null ? CloseReason.ADMIN : room.closeReason));
             if (!room.reopenRequested) {
-                return new Transition(remains(), effects, ignored, agent.launched);
+                return new Transition(remains(), effects, ignored);
             }
             reopen();
             agent.reconcile();
         }
-        return new Transition(room.build(), effects, ignored, agent.launched);
+        return new Transition(room.build(), effects, ignored);
     }
 
     /** What is kept of the room once it has closed, for the replay window. */

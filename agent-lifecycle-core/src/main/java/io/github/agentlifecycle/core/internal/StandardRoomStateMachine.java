@@ -80,11 +80,11 @@ final class StandardRoomStateMachine implements RoomStateMachine {
                 remains.endedInstances = closed.endedInstances().plus(sid, now, replayWindow);
                 next = remains.build();
             }
-            return new Transition(next, List.of(ignored(name, external.event(), IgnoreReason.UNKNOWN_ROOM)), true, false);
+            return new Transition(next, List.of(ignored(name, external.event(), IgnoreReason.UNKNOWN_ROOM)), true);
         }
         if (!createsRoom(input)) {
             Transition untracked = untracked(name, input);
-            return new Transition(closed, untracked.effects(), untracked.ignored(), false);
+            return new Transition(closed, untracked.effects(), untracked.ignored());
         }
         RoomRecord.Builder fresh = RoomRecord.builder(name, now);
         fresh.tombstones = closed.tombstones();
@@ -103,7 +103,7 @@ final class StandardRoomStateMachine implements RoomStateMachine {
         }
         RoomRecord.Builder remains = closed.toBuilder();
         remains.tombstones = trial.tombstones();
-        return new Transition(remains.build(), kept, true, false);
+        return new Transition(remains.build(), kept, true);
     }
 
     /** A token request or any event but the end of the room creates it. */
@@ -121,8 +121,7 @@ final class StandardRoomStateMachine implements RoomStateMachine {
         } else if (input instanceof RoomInput.AgentStarted started) {
             return new Transition(null, List.of(new RoomEffect.StopAgent(started.generation(), StopReason.ORPHANED)));
         } else if (input instanceof RoomInput.External external) {
-            return new Transition(null, List.of(ignored(roomName, external.event(), IgnoreReason.UNKNOWN_ROOM)), true,
-                    false);
+            return new Transition(null, List.of(ignored(roomName, external.event(), IgnoreReason.UNKNOWN_ROOM)), true);
         }
         return new Transition(null, List.of());
     }

@@ -4,23 +4,21 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The result of a {@link RoomStateMachine} step: the room's next record, what to do, and what the step did that the
- * engine answers with. Immutable.
+ * The result of a {@link RoomStateMachine} step: the room's next record, what to do, and whether the input was an
+ * event the room ignored. Immutable.
  *
  * @param next the next record, or null when the room is removed (or, for an untracked room, stays untracked)
  * @param effects what the engine must do, in order
  * @param ignored whether the input was an event the room ignored (it changed nothing but the departed sessions)
- * @param launched whether the step launched an agent (a token request is answered {@code launched} then)
  */
-public record Transition(@Nullable RoomRecord next, List<RoomEffect> effects, boolean ignored,
-        boolean launched) {
+public record Transition(@Nullable RoomRecord next, List<RoomEffect> effects, boolean ignored) {
     /** Copies {@code effects}. */
     public Transition {
         effects = List.copyOf(effects);
     }
 
-    /** A transition that neither ignored an event nor launched an agent. */
+    /** A transition that did not ignore its input. */
     public Transition(@Nullable RoomRecord next, List<RoomEffect> effects) {
-        this(next, effects, false, false);
+        this(next, effects, false);
     }
 }
