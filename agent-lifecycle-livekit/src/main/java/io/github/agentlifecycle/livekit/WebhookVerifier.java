@@ -182,13 +182,14 @@ public final class WebhookVerifier {
         }
     }
 
+    /** Reads the current name or string in the parser's own buffer, so that no string is made for the check. */
     private static void requirePairedSurrogates(JsonParser json) throws IOException {
-        String text = json.getText();
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        char[] text = json.getTextCharacters();
+        int end = json.getTextOffset() + json.getTextLength();
+        for (int i = json.getTextOffset(); i < end; i++) {
+            if (Character.isHighSurrogate(text[i]) && i + 1 < end && Character.isLowSurrogate(text[i + 1])) {
                 i++;
-            } else if (Character.isSurrogate(c)) {
+            } else if (Character.isSurrogate(text[i])) {
                 throw new JsonParseException(json, "Unpaired surrogate in a string");
             }
         }
