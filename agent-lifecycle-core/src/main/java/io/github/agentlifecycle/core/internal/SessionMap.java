@@ -1,6 +1,5 @@
 package io.github.agentlifecycle.core.internal;
 
-import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
 import java.util.AbstractMap;
@@ -36,29 +35,6 @@ public final class SessionMap extends AbstractMap<String, Participant> {
     /** The empty map. */
     public static SessionMap empty() {
         return EMPTY;
-    }
-
-    /** {@code sessions} as a {@link SessionMap}, in their iteration order; no copy if it is one already. */
-    public static SessionMap of(Map<String, Participant> sessions) {
-        if (sessions instanceof SessionMap map) {
-            return map;
-        }
-        if (sessions.isEmpty()) {
-            return EMPTY;
-        }
-        String[] ids = new String[sessions.size()];
-        Participant[] participants = new Participant[sessions.size()];
-        int humans = 0;
-        int i = 0;
-        for (Map.Entry<String, Participant> entry : sessions.entrySet()) {
-            ids[i] = Require.nonNull(entry.getKey(), "session id");
-            participants[i] = Require.nonNull(entry.getValue(), "participant");
-            if (participants[i].role() == ParticipantRole.HUMAN) {
-                humans++;
-            }
-            i++;
-        }
-        return new SessionMap(ids, participants, humans);
     }
 
     /** This map with {@code participant} added last under its session id, which must not be present. */
