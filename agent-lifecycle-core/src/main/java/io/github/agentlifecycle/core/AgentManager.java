@@ -5,6 +5,8 @@ import io.github.agentlifecycle.core.internal.RoomStateMachine;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleListener;
+import io.github.agentlifecycle.core.spi.SharedRoomStore;
+import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,7 @@ public final class AgentManager implements AutoCloseable {
         RoomStateMachine machine = builder.stateMachine != null ? builder.stateMachine
                 : RoomStateMachine.standard(builder.config);
         this.engine = new Engine(builder.config, builder.clock, machine, builder.launcher, executor,
-                builder.listeners, onClosed);
+                builder.listeners, builder.sharedStore, builder.replica, onClosed);
     }
 
     /**
@@ -232,6 +234,8 @@ public final class AgentManager implements AutoCloseable {
         private @Nullable RoomStateMachine stateMachine;
         private @Nullable Executor executor;
         private final List<LifecycleListener> listeners = new ArrayList<>();
+        private @Nullable SharedRoomStore sharedStore;
+        private ReplicaConfig replica = ReplicaConfig.builder().build();
 
         private Builder(AgentLauncher launcher) {
             this.launcher = launcher;
@@ -252,6 +256,25 @@ public final class AgentManager implements AutoCloseable {
         /** Replaces the state machine, for tests of the engine's own safety nets (default: the standard one). */
         Builder stateMachine(RoomStateMachine stateMachine) {
             this.stateMachine = Require.nonNull(stateMachine, "stateMachine");
+            return this;
+        }
+
+        /** Shares room state with the other replicas of a backend through {@code store}, with default settings. */
+        public Builder sharedStore(SharedRoomStore store) {
+            return sharedStore(store, ReplicaConfig.builder().build());
+        }
+
+        /**
+         * Shares room state with the other replicas of a backend through {@code store} (default: none, rooms are
+         * kept in this JVM's memory). Any replica may then serve any room: token requests, webhooks, admin calls.
+         * Agents launched by this manager run on this replica; a stop decided on another replica reaches it through
+         * the store. {@link AgentManager#close()} then stops only this replica's agents and leaves the rooms to the
+         * other replicas. Calls that need the store throw {@link SharedStoreUnavailableException} when it cannot
+         * answer.
+         */
+        public Builder sharedStore(SharedRoomStore store, ReplicaConfig replica) {
+            this.sharedStore = Require.nonNull(store, "store");
+            this.replica = Require.nonNull(replica, "replica");
             return this;
         }
 

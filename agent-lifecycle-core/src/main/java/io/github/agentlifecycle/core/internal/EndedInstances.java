@@ -29,6 +29,21 @@ public final class EndedInstances {
         return NONE;
     }
 
+    /** The instances {@code sids}, which ended at {@code endedAt} (same order, oldest first). */
+    static EndedInstances of(String[] sids, long[] endedAt) {
+        return sids.length == 0 ? NONE : new EndedInstances(sids.clone(), endedAt.clone());
+    }
+
+    /** The instances, oldest first (a copy). */
+    String[] sids() {
+        return sids.clone();
+    }
+
+    /** When each of {@link #sids()} ended (a copy). */
+    long[] endedAt() {
+        return endedAt.clone();
+    }
+
     /** Whether {@code sid} is an instance known to have ended. */
     public boolean contains(String sid) {
         for (String ended : sids) {

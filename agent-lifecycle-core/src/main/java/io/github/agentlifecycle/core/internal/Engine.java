@@ -7,6 +7,7 @@ import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.MaintenanceReport;
 import io.github.agentlifecycle.core.ManagerStats;
+import io.github.agentlifecycle.core.ReplicaConfig;
 import io.github.agentlifecycle.core.Require;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
@@ -16,9 +17,13 @@ import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.IgnoreReason;
 import io.github.agentlifecycle.core.spi.LifecycleListener;
+import io.github.agentlifecycle.core.spi.SharedRoomStore;
+import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -50,23 +55,30 @@ public final class Engine {
     private final Counters counters;
     private final RoomLoop rooms;
     private final AgentSupervisor agents;
-    private final EventIdMemory eventIds;
     private final Sweep sweep;
+    private final @Nullable ReplicaDuties replica;
+    private final ReplicaConfig replicaConfig;
     private final Views views;
 
     private volatile Phase phase = Phase.NEW;
     private Clock.@Nullable Timer gcTimer;
     private Clock.@Nullable Timer healthTimer;
+    private Clock.@Nullable Timer renewTimer;
+    private Clock.@Nullable Timer pollTimer;
+    private long periodicFailures;
     private Clock.@Nullable Timer shutdownTimer;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     /**
      * Creates an engine; nothing runs until {@link #start()}.
      *
+     * @param shared the store shared with other replicas, or null to keep rooms in this JVM's memory
+     * @param replicaConfig how this replica takes part, when {@code shared} is given
      * @param onClosed run once on the engine's thread after it has closed (for example to stop an owned executor)
      */
     public Engine(AgentManagerConfig config, Clock clock, RoomStateMachine machine, AgentLauncher launcher,
-            Executor executor, List<LifecycleListener> listeners, @Nullable Runnable onClosed) {
+            Executor executor, List<LifecycleListener> listeners, @Nullable SharedRoomStore shared,
+            ReplicaConfig replicaConfig, @Nullable Runnable onClosed) {
         this.config = config;
         this.clock = clock;
         this.launcher = launcher;
@@ -74,10 +86,14 @@ public final class Engine {
         this.onClosed = onClosed;
         this.publisher = new Publisher(listeners);
         this.counters = publisher.counters;
-        this.rooms = new RoomLoop(config, clock, machine, launcher, loop, publisher,
+        SharedRooms sharedRooms = shared == null ? null
+                : new SharedRooms(shared, replicaConfig.replicaId(), clock, config.maxTotalAgents());
+        this.rooms = new RoomLoop(config, clock, machine, launcher, loop, publisher, sharedRooms,
                 () -> phase == Phase.RUNNING, this::closeWhenAgentsGone);
         this.agents = rooms.agents;
-        this.eventIds = new EventIdMemory(config.eventIdMemory());
+        this.replicaConfig = replicaConfig;
+        this.replica = sharedRooms == null ? null
+                : new ReplicaDuties(sharedRooms, rooms, clock, counters, replicaConfig, launcher.hostBound());
         this.sweep = new Sweep(clock, rooms, publisher);
         this.views = new Views(config, clock, rooms, counters);
     }
@@ -92,6 +108,13 @@ public final class Engine {
         LOG.log(Level.INFO, "Starting agent manager: grace period " + seconds(config.gracePeriod())
                 + ", GC interval " + seconds(config.gcInterval()) + ", health check interval "
                 + seconds(config.healthCheckInterval()) + ", max agents " + config.maxTotalAgents());
+        if (replica != null) {
+            replica.open(room -> loop.submit(() -> {
+                if (phase == Phase.RUNNING) {
+                    periodic(() -> replica.converge(room));
+                }
+            }));
+        }
         launcher.start(new LauncherContext() {
             @Override
             public Clock clock() {
@@ -121,6 +144,10 @@ public final class Engine {
             phase = Phase.RUNNING;
             scheduleSweep();
             scheduleHealthCheck();
+            if (replica != null) {
+                scheduleRenewal(replica);
+                schedulePoll(replica);
+            }
             started.complete(null);
         });
         await(started);
@@ -145,6 +172,40 @@ public final class Engine {
         }));
     }
 
+    private void scheduleRenewal(ReplicaDuties duties) {
+        renewTimer = clock.schedule(duties.renewIntervalNanos(), () -> loop.submit(() -> {
+            if (phase == Phase.RUNNING) {
+                periodic(duties::renew);
+                scheduleRenewal(duties);
+            }
+        }));
+    }
+
+    private void schedulePoll(ReplicaDuties duties) {
+        pollTimer = clock.schedule(Require.nanos(replicaConfig.pollInterval()), () -> loop.submit(() -> {
+            if (phase == Phase.RUNNING) {
+                periodic(() -> {
+                    duties.fireDueDeadlines();
+                    duties.grantQueuedRooms();
+                });
+                schedulePoll(duties);
+            }
+        }));
+    }
+
+    /** Runs periodic shared-state work; a store that fails is logged (on the first failure and every doubling). */
+    private void periodic(Runnable work) {
+        try {
+            work.run();
+        } catch (SharedStoreUnavailableException e) {
+            periodicFailures++;
+            if (Long.bitCount(periodicFailures) == 1) {
+                LOG.log(Level.WARNING, "shared store unavailable for replica maintenance: " + e.getMessage() + " ("
+                        + periodicFailures + " times so far)");
+            }
+        }
+    }
+
     /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
     public CompletionStage<Void> closeAsync() {
         loop.submit(() -> {
@@ -156,14 +217,25 @@ public final class Engine {
             if (phase != Phase.RUNNING) {
                 return;
             }
-            LOG.log(Level.INFO, "Stopping agent manager: closing " + rooms.rooms.size() + " rooms");
             phase = Phase.CLOSING;
             cancel(gcTimer);
             cancel(healthTimer);
-            for (String room : new ArrayList<>(rooms.rooms.keySet())) {
-                rooms.deliver(room, new RoomInput.CloseRequested(CloseReason.SHUTDOWN));
+            cancel(renewTimer);
+            cancel(pollTimer);
+            if (replica != null) {
+                LOG.log(Level.INFO, "Stopping agent manager: stopping the " + agents.all().size() + " agents of"
+                        + " replica " + replicaConfig.replicaId() + "; other replicas keep the rooms");
+                for (LiveAgent agent : new ArrayList<>(agents.all())) {
+                    agents.requestStop(agent);
+                }
+                closeWhenAgentsGone();
+            } else {
+                LOG.log(Level.INFO, "Stopping agent manager: closing " + rooms.store.openRoomCount() + " rooms");
+                for (RoomRecord room : new ArrayList<>(rooms.store.openRooms())) {
+                    rooms.deliver(room.name(), new RoomInput.CloseRequested(CloseReason.SHUTDOWN));
+                }
+                rooms.drain();
             }
-            rooms.drain();
             if (phase == Phase.CLOSING) {
                 long wait = Require.nanos(config.agentStopTimeout()) + Duration.ofSeconds(1).toNanos();
                 shutdownTimer = clock.schedule(wait, () -> loop.submit(this::finishClose));
@@ -186,8 +258,13 @@ public final class Engine {
         cancel(shutdownTimer);
         cancel(gcTimer);
         cancel(healthTimer);
+        cancel(renewTimer);
+        cancel(pollTimer);
         rooms.wakes.clearAll();
         agents.closeLauncher();
+        if (replica != null) {
+            replica.close();
+        }
         LOG.log(Level.INFO, "Agent manager stopped");
         closed.complete(null);
         if (onClosed != null) {
@@ -214,13 +291,28 @@ public final class Engine {
             if (phase != Phase.RUNNING) {
                 return new EnsureResult(EnsureResult.Status.REJECTED, null, "the agent manager is not running");
             }
-            if (!rooms.rooms.containsKey(roomName) && rooms.rooms.size() >= config.maxRooms()) {
-                return new EnsureResult(EnsureResult.Status.REJECTED, null,
-                        "too many rooms (maxRooms = " + config.maxRooms() + ")");
+            if (replica != null && replica.fenced()) {
+                throw new SharedStoreUnavailableException("this replica lost its lease on the shared store");
             }
-            rooms.deliver(roomName, new RoomInput.AgentRequested());
-            boolean launched = rooms.drainLaunches(roomName);
-            RoomRecord after = rooms.rooms.get(roomName);
+            boolean launched;
+            rooms.watch(roomName);
+            try {
+                RoomLoop.Step step = rooms.step(roomName, tx -> {
+                    RoomRecord current = tx.record();
+                    boolean open = current != null && !current.closed();
+                    return open || rooms.store.openRoomCount() < config.maxRooms()
+                            ? new RoomInput.AgentRequested() : null;
+                }, null, false);
+                if (step == null || step.transition() == null) {
+                    return new EnsureResult(EnsureResult.Status.REJECTED, null,
+                            "too many rooms (maxRooms = " + config.maxRooms() + ")");
+                }
+                rooms.drain();
+                launched = rooms.launchedWatched();
+            } finally {
+                rooms.watch(null);
+            }
+            RoomRecord after = rooms.store.openRoom(roomName);
             if (after == null) {
                 return new EnsureResult(EnsureResult.Status.REJECTED, null, "the room was closed");
             }
@@ -253,30 +345,27 @@ public final class Engine {
             return EventOutcome.REJECTED;
         }
         String id = event.eventId();
-        if (id != null) {
-            long now = clock.nanoTime();
-            switch (eventIds.sight(id, now, now + keepFor)) {
-                case REPEAT -> {
-                    counters.eventsDuplicate++;
-                    publisher.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
-                    publisher.flush();
-                    return EventOutcome.DUPLICATE;
-                }
-                case FULL -> {
-                    counters.eventsRefused++;
-                    if (Long.bitCount(counters.eventsRefused) == 1) {
-                        LOG.log(Level.WARNING, "Room " + event.roomName() + ": event " + id + " refused: "
-                                + config.eventIdMemory() + " event ids that could still be delivered again are"
-                                + " remembered (eventIdMemory); " + counters.eventsRefused + " refused so far");
-                    }
-                    return EventOutcome.REFUSED;
-                }
-                case FIRST -> { }
-            }
-        }
-        Transition transition = rooms.step(event.roomName(), new RoomInput.External(event));
+        RoomInput input = new RoomInput.External(event);
+        RoomLoop.EventId sighted = id == null ? null : new RoomLoop.EventId(id, clock.nanoTime() + keepFor);
+        RoomLoop.Step step = rooms.step(event.roomName(), tx -> input, sighted, false);
         rooms.drain();
-        if (transition.ignored()) {
+        EventIdMemory.Sighting sighting = step == null ? null : step.sighting();
+        if (sighting == EventIdMemory.Sighting.REPEAT) {
+            counters.eventsDuplicate++;
+            publisher.add(new LifecycleEvent.EventIgnored(event.roomName(), id, IgnoreReason.DUPLICATE_EVENT));
+            publisher.flush();
+            return EventOutcome.DUPLICATE;
+        }
+        if (sighting == EventIdMemory.Sighting.FULL) {
+            counters.eventsRefused++;
+            if (Long.bitCount(counters.eventsRefused) == 1) {
+                LOG.log(Level.WARNING, "Room " + event.roomName() + ": event " + id + " refused: "
+                        + config.eventIdMemory() + " event ids that could still be delivered again are"
+                        + " remembered (eventIdMemory); " + counters.eventsRefused + " refused so far");
+            }
+            return EventOutcome.REFUSED;
+        }
+        if (step != null && step.transition() != null && step.transition().ignored()) {
             counters.eventsIgnored++;
             return EventOutcome.IGNORED;
         }
@@ -312,12 +401,15 @@ public final class Engine {
     public CompletionStage<Boolean> closeRoom(String roomName, CloseReason reason) {
         Require.name(roomName, "roomName");
         return call(() -> {
-            if (phase != Phase.RUNNING || !rooms.rooms.containsKey(roomName)) {
+            if (phase != Phase.RUNNING) {
                 return false;
             }
-            rooms.deliver(roomName, new RoomInput.CloseRequested(reason));
+            RoomLoop.Step step = rooms.step(roomName, tx -> {
+                RoomRecord current = tx.record();
+                return current == null || current.closed() ? null : new RoomInput.CloseRequested(reason);
+            }, null, false);
             rooms.drain();
-            return true;
+            return step != null && step.transition() != null;
         });
     }
 
@@ -330,14 +422,15 @@ public final class Engine {
     /** A snapshot of one room, if tracked. */
     public CompletionStage<Optional<RoomSnapshot>> room(String roomName) {
         Require.nonNull(roomName, "roomName");
-        return call(() -> Optional.ofNullable(rooms.rooms.get(roomName)).map(views::snapshot));
+        return call(() -> Optional.ofNullable(rooms.store.openRoom(roomName)).map(views::snapshot));
     }
 
     /** Snapshots of every room, ordered by name. */
     public CompletionStage<List<RoomSnapshot>> rooms() {
         return call(() -> {
-            List<RoomSnapshot> all = new ArrayList<>(rooms.rooms.size());
-            for (RoomRecord record : rooms.rooms.values()) {
+            Collection<RoomRecord> open = rooms.store.openRooms();
+            List<RoomSnapshot> all = new ArrayList<>(open.size());
+            for (RoomRecord record : open) {
                 all.add(views.snapshot(record));
             }
             all.sort((a, b) -> a.roomName().compareTo(b.roomName()));
@@ -347,7 +440,10 @@ public final class Engine {
 
     /** Totals and counters. */
     public CompletionStage<ManagerStats> stats() {
-        return call(views::stats);
+        return call(() -> {
+            Map<String, Long> cluster = replica == null ? null : replica.clusterCounters();
+            return views.stats(cluster == null ? null : Counters.of(cluster));
+        });
     }
 
     /** Waits for a stage outside the engine's thread, rethrowing its failure unwrapped. */

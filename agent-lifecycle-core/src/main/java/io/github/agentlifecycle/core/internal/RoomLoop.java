@@ -4,62 +4,82 @@ import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
+import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The heart of the engine: applies each room's inputs through the {@link RoomStateMachine}, stores the next
- * record, carries out the effects (slots from the {@link CapacityPool}, launches and stops through the {@link
- * AgentSupervisor}, events through the {@link Publisher}) and wakes the room at its next deadline. Inputs that
- * effects cause are queued and applied in turn by {@link #drain()}. Confined to the engine's thread.
+ * The heart of the engine: applies each room's inputs through the {@link RoomStateMachine} in one transaction of
+ * the {@link RoomStore} (which also grants agent slots and remembers event ids), then carries out the effects
+ * (launches and stops through the {@link AgentSupervisor}, events through the {@link Publisher}) and wakes the room
+ * at its next deadline. Nothing is carried out before its transaction committed. Inputs that effects cause are
+ * queued and applied in turn by {@link #drain()}. Confined to the engine's thread.
  */
 final class RoomLoop {
     private static final System.Logger LOG = LoggingListener.LOG;
     /** A room whose deadline is already due is re-examined at once, at most this often within one command. */
     private static final int MAX_IMMEDIATE_TICKS = 4;
 
+    /** What to apply to a room, chosen in its transaction; null for nothing. */
+    @FunctionalInterface
+    interface Input {
+        @Nullable RoomInput in(RoomStore.Transaction room);
+    }
+
+    /** An event id to sight in the same transaction as the event, remembered until {@code until}. */
+    record EventId(String id, long until) {}
+
+    /**
+     * What one step did.
+     *
+     * @param transition the transition, or null when nothing was applied (no input, a repeated event id, or a state
+     *     machine that failed)
+     * @param sighting the event id's sighting, or null when none was given
+     */
+    record Step(@Nullable Transition transition, EventIdMemory.@Nullable Sighting sighting) {}
+
     private record Delivery(String room, RoomInput input) {}
 
-    private final AgentManagerConfig config;
+    /** What a committed transaction leaves to carry out. */
+    private record Committed(Step step, @Nullable RoomRecord next, List<Integer> queuePlaces, List<String> granted,
+            @Nullable String hostElsewhere) {}
+
     private final Clock clock;
     private final RoomStateMachine machine;
     private final Publisher publisher;
     private final BooleanSupplier running;
     private final Runnable afterDrain;
+    final RoomStore store;
     final AgentSupervisor agents;
-    final CapacityPool pool;
     final RoomWakes wakes;
-    /** Open rooms, the ones users see. */
-    final Map<String, RoomRecord> rooms = new HashMap<>();
-    /** The remains of closed rooms, oldest first, kept for the replay window and at most {@code maxRooms}. */
-    final Map<String, RoomRecord> closedRooms = new LinkedHashMap<>();
-    private long closedRoomsForgottenEarly;
     private final ArrayDeque<Delivery> work = new ArrayDeque<>();
     private final Map<String, Integer> immediateTicks = new HashMap<>();
+    private long storeFailures;
     private @Nullable String watched;
     private boolean watchedLaunched;
 
     /**
+     * @param store where rooms are kept; null for this JVM's memory
      * @param running whether the engine runs: closed rooms leave remains only while it does
      * @param afterDrain run after every {@link #drain()}, once the listeners have been told
      */
     RoomLoop(AgentManagerConfig config, Clock clock, RoomStateMachine machine, AgentLauncher launcher,
-            SerialLoop loop, Publisher publisher, BooleanSupplier running, Runnable afterDrain) {
-        this.config = config;
+            SerialLoop loop, Publisher publisher, @Nullable RoomStore store, BooleanSupplier running,
+            Runnable afterDrain) {
         this.clock = clock;
         this.machine = machine;
         this.publisher = publisher;
         this.running = running;
         this.afterDrain = afterDrain;
-        this.pool = new CapacityPool(config.maxTotalAgents());
         this.wakes = new RoomWakes(clock, timer -> loop.submit(() -> wakeDueRooms(timer)));
+        this.store = store != null ? store
+                : new MemoryRoomStore(config.maxRooms(), config.maxTotalAgents(), config.eventIdMemory(), wakes::clear);
         this.agents = new AgentSupervisor(config, launcher, loop, publisher, this);
     }
 
@@ -68,114 +88,137 @@ final class RoomLoop {
         work.add(new Delivery(room, input));
     }
 
-    /** Applies queued inputs until none is left, then tells the listeners. */
+    /**
+     * Applies queued inputs until none is left, then tells the listeners. When a shared store fails, the inputs
+     * left are dropped: the replica's maintenance repairs what they would have done.
+     */
     void drain() {
         Delivery next;
         while ((next = work.poll()) != null) {
-            step(next.room(), next.input());
+            RoomInput input = next.input();
+            try {
+                step(next.room(), room -> input, null, false);
+            } catch (SharedStoreUnavailableException e) {
+                storeFailures++;
+                if (Long.bitCount(storeFailures) == 1) {
+                    LOG.log(Level.WARNING, "Room " + next.room() + ": " + input + " not applied, and " + work.size()
+                            + " more inputs dropped: " + e.getMessage() + " (" + storeFailures + " times so far)");
+                }
+                work.clear();
+            }
         }
         immediateTicks.clear();
         publisher.flush();
         afterDrain.run();
     }
 
-    /** {@link #drain()}, returning whether an agent was launched for {@code room} on the way. */
-    boolean drainLaunches(String room) {
+    /** Starts noting whether an agent is launched for {@code room} (null stops): see {@link #launchedWatched()}. */
+    void watch(@Nullable String room) {
         watched = room;
         watchedLaunched = false;
-        try {
-            drain();
-            return watchedLaunched;
-        } finally {
-            watched = null;
-        }
     }
 
-    /** Applies one input now (inputs its effects cause are queued). A state machine that throws changes nothing. */
-    Transition step(String room, RoomInput input) {
-        RoomRecord live = rooms.get(room);
-        RoomRecord current = live != null ? live : closedRooms.get(room);
+    /** Whether an agent was launched for the watched room since {@link #watch} was called. */
+    boolean launchedWatched() {
+        return watchedLaunched;
+    }
+
+    /**
+     * Applies the input {@code input} chooses, in one transaction with the sighting of {@code eventId} (a repeated
+     * id applies nothing), then carries out the effects.
+     *
+     * @return what was done, or null when skipped because another replica was changing the room
+     * @throws SharedStoreUnavailableException if the shared store failed: nothing was applied
+     */
+    @Nullable Step step(String room, Input input, @Nullable EventId eventId, boolean skipIfLocked) {
+        long now = clock.nanoTime();
+        Committed done = store.inRoom(room, skipIfLocked, tx -> apply(room, tx, input, eventId, now));
+        if (done == null) {
+            return null;
+        }
+        Transition transition = done.step().transition();
+        if (transition != null) {
+            carryOut(room, transition.effects(), done);
+            rearm(room, done.next());
+        }
+        return done.step();
+    }
+
+    private Committed apply(String room, RoomStore.Transaction tx, Input input, @Nullable EventId eventId, long now) {
+        RoomInput in = input.in(tx);
+        if (in == null) {
+            return new Committed(new Step(null, null), null, List.of(), List.of(), null);
+        }
+        EventIdMemory.Sighting sighting = null;
+        if (eventId != null) {
+            sighting = tx.sight(eventId.id(), now, eventId.until());
+            if (sighting != EventIdMemory.Sighting.FIRST) {
+                return new Committed(new Step(null, sighting), null, List.of(), List.of(), null);
+            }
+        }
+        RoomRecord current = tx.record();
         Transition transition;
         try {
-            transition = machine.apply(room, current, input, clock.nanoTime());
+            transition = machine.apply(room, current, in, now);
         } catch (RuntimeException bug) {
-            LOG.log(Level.ERROR, "Room " + room + ": state machine failed on " + input + "; room left unchanged", bug);
-            return new Transition(current, List.of());
+            LOG.log(Level.ERROR, "Room " + room + ": state machine failed on " + in + "; room left unchanged", bug);
+            return new Committed(new Step(null, sighting), current, List.of(), List.of(), null);
         }
         RoomRecord next = transition.next();
         if (next != null && next.closed() && !running.getAsBoolean()) {
             next = null;
         }
-        if (next == null) {
-            rooms.remove(room);
-            closedRooms.remove(room);
-        } else if (next.closed()) {
-            rooms.remove(room);
-            rememberClosed(room, next);
-        } else {
-            rooms.put(room, next);
-            closedRooms.remove(room);
-        }
+        List<Integer> queuePlaces = new ArrayList<>(1);
+        List<String> granted = new ArrayList<>(0);
         for (RoomEffect effect : transition.effects()) {
-            carryOut(room, effect);
-        }
-        if (live != null && (next == null || next.closed())) {
-            forget(room);
-        }
-        rearm(room, next);
-        return transition;
-    }
-
-    /** Keeps a closed room's remains; past {@code maxRooms} of them, the oldest is forgotten before its time. */
-    private void rememberClosed(String room, RoomRecord remains) {
-        closedRooms.put(room, remains);
-        if (closedRooms.size() <= config.maxRooms()) {
-            return;
-        }
-        Iterator<String> oldest = closedRooms.keySet().iterator();
-        String forgotten = oldest.next();
-        oldest.remove();
-        wakes.clear(forgotten);
-        closedRoomsForgottenEarly++;
-        if (Long.bitCount(closedRoomsForgottenEarly) == 1) {
-            LOG.log(Level.WARNING, "Room " + forgotten + ": forgotten before its replay window ended, since more"
-                    + " than maxRooms (" + config.maxRooms() + ") rooms closed within it; "
-                    + closedRoomsForgottenEarly + " so far");
-        }
-    }
-
-    private void carryOut(String room, RoomEffect effect) {
-        if (effect instanceof RoomEffect.Publish publish) {
-            publisher.add(publish.event());
-        } else if (effect instanceof RoomEffect.RequestSlot) {
-            int position = pool.request(room);
-            if (position == 0) {
-                deliver(room, new RoomInput.SlotGranted());
-            } else {
-                publisher.add(new LifecycleEvent.CapacityQueued(room, position));
+            if (effect instanceof RoomEffect.RequestSlot) {
+                queuePlaces.add(tx.requestSlot());
+            } else if (effect instanceof RoomEffect.ReleaseSlot) {
+                granted.addAll(tx.releaseSlot());
+            } else if (effect instanceof RoomEffect.LaunchAgent) {
+                tx.hostHere();
             }
-        } else if (effect instanceof RoomEffect.ReleaseSlot) {
-            releaseSlot(room);
-        } else if (effect instanceof RoomEffect.LaunchAgent launch) {
-            watchedLaunched |= room.equals(watched);
-            agents.launch(room, launch.generation());
-        } else if (effect instanceof RoomEffect.StopAgent stop) {
-            agents.stop(room, stop.generation());
         }
-    }
-
-    /** Frees the slot {@code room} holds or waits for, granting it to the rooms next in line. */
-    void releaseSlot(String room) {
-        for (String granted : pool.release(room)) {
-            deliver(granted, new RoomInput.SlotGranted());
-        }
-    }
-
-    /** A removed room must hold nothing: no slot, no queue place. */
-    private void forget(String room) {
-        if (pool.holds(room) || pool.isWaiting(room)) {
+        boolean wasOpen = current != null && !current.closed();
+        if (wasOpen && (next == null || next.closed()) && tx.holdsOrWaits()) {
             LOG.log(Level.WARNING, "Room " + room + ": removed while still holding an agent slot; releasing it");
-            releaseSlot(room);
+            granted.addAll(tx.releaseSlot());
+        }
+        tx.put(next);
+        return new Committed(new Step(transition, sighting), next, queuePlaces, granted, tx.hostElsewhere());
+    }
+
+    private void carryOut(String room, List<RoomEffect> effects, Committed done) {
+        int places = 0;
+        for (RoomEffect effect : effects) {
+            if (effect instanceof RoomEffect.Publish publish) {
+                publisher.add(publish.event());
+            } else if (effect instanceof RoomEffect.RequestSlot) {
+                int position = done.queuePlaces().get(places++);
+                if (position == 0) {
+                    deliver(room, new RoomInput.SlotGranted());
+                } else {
+                    publisher.add(new LifecycleEvent.CapacityQueued(room, position));
+                }
+            } else if (effect instanceof RoomEffect.LaunchAgent launch) {
+                watchedLaunched |= room.equals(watched);
+                agents.launch(room, launch.generation());
+            } else if (effect instanceof RoomEffect.StopAgent stop) {
+                String host = done.hostElsewhere();
+                if (host == null) {
+                    agents.stop(room, stop.generation());
+                } else {
+                    store.notifyHost(host, room);
+                }
+            }
+        }
+        grant(done.granted());
+    }
+
+    /** Tells each of {@code rooms} that it was granted the slot it waited for. */
+    void grant(List<String> rooms) {
+        for (String granted : rooms) {
+            deliver(granted, new RoomInput.SlotGranted());
         }
     }
 

@@ -1,15 +1,11 @@
 package io.github.agentlifecycle.core.internal;
 
-import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.MaintenanceReport;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The periodic safety net: re-examines every room (re-arming a timer that is missing or overdue, which means it
@@ -31,7 +27,7 @@ final class Sweep {
 
     /** Runs the sweep; {@code deadAgents} is what the health check that ran just before found, for the report. */
     MaintenanceReport run(int deadAgents) {
-        int roomsBefore = loop.rooms.size();
+        int roomsBefore = loop.store.openRoomCount();
         long closingBefore = publisher.counters.roomsClosing;
         int repaired = repairWakes();
         int orphans = stopOrphans();
@@ -39,8 +35,8 @@ final class Sweep {
         loop.drain();
         int closing = (int) (publisher.counters.roomsClosing - closingBefore);
         if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "GC complete: " + loop.rooms.size() + " rooms, " + loop.pool.held() + " agents, "
-                    + closing + " rooms closing");
+            LOG.log(Level.DEBUG, "GC complete: " + loop.store.openRoomCount() + " rooms, " + loop.agents.all().size()
+                    + " agents here, " + closing + " rooms closing");
         }
         return new MaintenanceReport(roomsBefore, repaired, orphans, deadAgents, closing);
     }
@@ -51,15 +47,15 @@ final class Sweep {
         long now = clock.nanoTime();
         RoomWakes wakes = loop.wakes;
         wakes.replaceLostTimer(now);
-        for (Map.Entry<String, RoomRecord> entry : new ArrayList<>(loop.rooms.entrySet())) {
-            String room = entry.getKey();
-            if (entry.getValue().nextDeadline() != null && (!wakes.has(room) || wakes.isOverdue(room, now))) {
+        for (RoomRecord record : new ArrayList<>(loop.store.openRooms())) {
+            String room = record.name();
+            if (record.nextDeadline() != null && (!wakes.has(room) || wakes.isOverdue(room, now))) {
                 repaired++;
                 wakes.clear(room);
             }
             loop.deliver(room, new RoomInput.Tick());
         }
-        for (String room : new ArrayList<>(loop.closedRooms.keySet())) {
+        for (String room : new ArrayList<>(loop.store.closedRooms())) {
             loop.deliver(room, new RoomInput.Tick());
         }
         loop.drain();
@@ -70,7 +66,7 @@ final class Sweep {
     private int stopOrphans() {
         int orphans = 0;
         for (LiveAgent agent : new ArrayList<>(loop.agents.all())) {
-            RoomRecord record = loop.rooms.get(agent.room);
+            RoomRecord record = loop.store.openRoom(agent.room);
             boolean owned = record != null && record.agent().generation() == agent.generation
                     && record.agent().state().holdsProcess();
             if (!owned && !agent.stopRequested) {
@@ -83,19 +79,6 @@ final class Sweep {
     }
 
     private void releaseUnbackedSlots() {
-        Set<String> backed = new HashSet<>();
-        for (RoomRecord record : loop.rooms.values()) {
-            if (record.agent().holdsSlot() || record.agent().state() == AgentState.QUEUED) {
-                backed.add(record.name());
-            }
-        }
-        List<String> stale = new ArrayList<>(loop.pool.holders());
-        stale.addAll(loop.pool.waiters());
-        for (String room : stale) {
-            if (!backed.contains(room)) {
-                LOG.log(Level.WARNING, "Room " + room + ": agent slot held by no room record; released");
-                loop.releaseSlot(room);
-            }
-        }
+        loop.grant(loop.store.releaseUnbackedSlots());
     }
 }

@@ -9,6 +9,8 @@ import io.github.agentlifecycle.core.spi.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /** What users see of the engine: room snapshots (wall-clock times) and totals. Confined to the engine's thread. */
 final class Views {
@@ -55,10 +57,17 @@ final class Views {
                         ? Duration.ofNanos(Math.max(0, grace - now)) : null);
     }
 
-    ManagerStats stats() {
+    /**
+     * Totals over the open rooms, and the counters: this engine's own, or {@code cluster}'s when given (the sums
+     * every replica published last).
+     */
+    ManagerStats stats(@Nullable Counters cluster) {
+        Counters counters = cluster != null ? cluster : this.counters;
         int active = 0, grace = 0, starting = 0, empty = 0, closing = 0, agentsHeld = 0, ready = 0, failed = 0;
         int participants = 0, humans = 0;
-        for (RoomRecord record : loop.rooms.values()) {
+        Collection<RoomRecord> open = loop.store.openRooms();
+        int queued = 0;
+        for (RoomRecord record : open) {
             switch (record.state()) {
                 case ACTIVE -> active++;
                 case GRACE_PERIOD -> grace++;
@@ -73,14 +82,17 @@ final class Views {
             if (state == AgentState.READY) {
                 ready++;
             }
+            if (state == AgentState.QUEUED) {
+                queued++;
+            }
             if (state == AgentState.FAILED) {
                 failed++;
             }
             participants += record.participantCount();
             humans += record.humanCount();
         }
-        return new ManagerStats(loop.rooms.size(), active, grace, starting, empty, closing, agentsHeld, ready,
-                loop.pool.waitingCount(), failed, participants, humans, config.maxTotalAgents(),
+        return new ManagerStats(open.size(), active, grace, starting, empty, closing, agentsHeld, ready,
+                queued, failed, participants, humans, config.maxTotalAgents(),
                 counters.eventsApplied, counters.eventsDuplicate, counters.eventsIgnored, counters.eventsRefused,
                 counters.agentLaunches, counters.agentLaunchFailures, counters.agentCrashes, counters.agentRestarts,
                 counters.roomsClosed, counters.orphansReaped);

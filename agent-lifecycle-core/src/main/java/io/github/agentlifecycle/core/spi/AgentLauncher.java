@@ -25,6 +25,15 @@ public interface AgentLauncher {
      */
     default void start(LauncherContext context) {}
 
+    /**
+     * Whether the agents this launcher starts live on this host (local processes: true, the default) rather than
+     * elsewhere (a remote dispatch: false). With shared state, a replica that dies takes its host-bound agents with
+     * it, so their rooms get new ones; agents that are not host-bound outlive it and are adopted by another replica.
+     */
+    default boolean hostBound() {
+        return true;
+    }
+
     /** Called once when the manager has closed; releases the launcher's threads. */
     default void close() {}
 }

@@ -52,6 +52,11 @@ public interface SharedRoomStore {
     /** The rows of every open room. */
     List<RoomRow> openRooms();
 
+    /** How many rooms are open. */
+    default int openRoomCount() {
+        return openRooms().size();
+    }
+
     /** The names of up to {@code limit} rooms whose deadline is due at {@code now}, the most overdue first. */
     List<String> dueRooms(Instant now, int limit);
 
