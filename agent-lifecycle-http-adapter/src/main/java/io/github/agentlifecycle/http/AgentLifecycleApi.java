@@ -2,6 +2,7 @@ package io.github.agentlifecycle.http;
 
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.Require;
+import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Identities reserved for agents are never granted, whatever the authorizer says (see {@link TokenIssuer}).
  * A rejected request changes nothing. Errors are 400 (bad JSON or field), 401/403, 404, 405, 413 (body over the
  * limit; webhooks have their own), 415, 503 for a webhook the engine could not take (not running, or too many
- * recent event ids to remember another: LiveKit sends it again); 500 only for bugs, without details. Nothing in a response reveals a secret.
+ * recent event ids to remember another: LiveKit sends it again) and for any request while a shared room store
+ * cannot answer ({@code state_unavailable}, with {@code Retry-After}); 500 only for bugs, without details. Nothing in a response reveals a secret.
  * Thread-safe; requests may block briefly while the engine answers.
  */
 public final class AgentLifecycleApi {
@@ -73,6 +75,10 @@ public final class AgentLifecycleApi {
             return router.route(request);
         } catch (ApiError error) {
             return error.response();
+        } catch (SharedStoreUnavailableException unavailable) {
+            LOG.warn("{} {}: {}", request.method(), request.path(), unavailable.getMessage());
+            return new ApiError(503, "state_unavailable", "room state is unavailable right now; try again shortly",
+                    Map.of("Retry-After", "5")).response();
         } catch (RuntimeException bug) {
             LOG.error("{} {} failed", request.method(), request.path(), bug);
             return new ApiError(500, "internal_error", "internal error").response();

@@ -91,6 +91,12 @@ public final class AgentDispatchLauncher implements AgentLauncher {
         }
     }
 
+    /** Dispatched agents run on LiveKit's workers, not on this host: they outlive a replica that dies. */
+    @Override
+    public boolean hostBound() {
+        return false;
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();

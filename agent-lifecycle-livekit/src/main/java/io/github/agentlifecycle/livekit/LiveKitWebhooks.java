@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -119,7 +120,14 @@ public final class LiveKitWebhooks {
 
     /** Blocking form of {@link #handleAsync(byte[], String)}. */
     public Result handle(byte[] body, @Nullable String authorization) throws WebhookException {
-        return handleAsync(body, authorization).toCompletableFuture().join();
+        try {
+            return handleAsync(body, authorization).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /** How many authentic webhooks of each type the engine did not use. */

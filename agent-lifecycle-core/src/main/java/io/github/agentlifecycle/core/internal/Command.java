@@ -1,5 +1,6 @@
 package io.github.agentlifecycle.core.internal;
 
+import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -7,7 +8,8 @@ import java.util.function.Supplier;
 /**
  * Work for the engine's loop that is also the future of its result. A command that throws completes
  * exceptionally, so whoever waits for it is answered whatever went wrong; a failure other than an error is logged
- * here, an error is passed on to the loop, which logs it.
+ * here (but a shared store that could not answer, which the replica's maintenance reports), an error is passed on
+ * to the loop, which logs it.
  *
  * @param <T> the result
  */
@@ -22,6 +24,8 @@ final class Command<T> extends CompletableFuture<T> implements Runnable {
     public void run() {
         try {
             complete(work.get());
+        } catch (SharedStoreUnavailableException e) {
+            completeExceptionally(e);
         } catch (RuntimeException e) {
             LoggingListener.LOG.log(Level.ERROR, "agent manager command failed", e);
             completeExceptionally(e);

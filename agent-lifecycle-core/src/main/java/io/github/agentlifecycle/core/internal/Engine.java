@@ -89,7 +89,7 @@ public final class Engine {
         SharedRooms sharedRooms = shared == null ? null
                 : new SharedRooms(shared, replicaConfig.replicaId(), clock, config.maxTotalAgents());
         this.rooms = new RoomLoop(config, clock, machine, launcher, loop, publisher, sharedRooms,
-                () -> phase == Phase.RUNNING, this::closeWhenAgentsGone);
+                () -> phase == Phase.RUNNING || sharedRooms != null, this::closeWhenAgentsGone);
         this.agents = rooms.agents;
         this.replicaConfig = replicaConfig;
         this.replica = sharedRooms == null ? null
@@ -467,8 +467,18 @@ public final class Engine {
         }
     }
 
+    /**
+     * Runs {@code command} on the loop. With a shared store, whose answers may be slow, the stage fails with {@link
+     * SharedStoreUnavailableException} after one lease if the command has not answered by then (it still runs).
+     */
     private <T> CompletionStage<T> call(Supplier<T> command) {
         Command<T> work = new Command<>(command);
+        if (replica != null) {
+            Clock.Timer timer = clock.schedule(Require.nanos(replicaConfig.lease()), () -> work.completeExceptionally(
+                    new SharedStoreUnavailableException("the agent manager did not answer within "
+                            + seconds(replicaConfig.lease()) + "; the shared store may be slow or unreachable")));
+            work.whenComplete((result, error) -> timer.cancel());
+        }
         loop.submit(work);
         return work;
     }

@@ -66,7 +66,7 @@ final class RoomLoop {
 
     /**
      * @param store where rooms are kept; null for this JVM's memory
-     * @param running whether the engine runs: closed rooms leave remains only while it does
+     * @param running whether closed rooms leave remains: while the engine runs, or always when rooms are shared
      * @param afterDrain run after every {@link #drain()}, once the listeners have been told
      */
     RoomLoop(AgentManagerConfig config, Clock clock, RoomStateMachine machine, AgentLauncher launcher,
