@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * replicas set (dead ones too); takes over the rooms of replicas whose lease ended (their process agents count as
  * lost and are restarted here; remote agents are adopted); converges the agents it hosts to the rooms' records
  * (stopping those a record no longer wants, reporting those that vanished); grants slots to rooms that wait for one.
- * When it cannot renew its lease for a whole lease, it stops its own agents, since other replicas start new ones.
+ * When it cannot renew its lease for most of a lease, it stops its own agents, since other replicas start new ones
+ * when the lease ends.
  * Confined to the engine's thread.
  */
 final class ReplicaDuties {
@@ -59,6 +60,14 @@ final class ReplicaDuties {
         return leaseNanos() / 5;
     }
 
+    /**
+     * How long a replica that cannot renew its lease keeps its agents: three fifths of the lease, so that they have
+     * stopped, or nearly, when other replicas take their rooms over at the lease's end.
+     */
+    private long fenceAfterNanos() {
+        return leaseNanos() / 5 * 3;
+    }
+
     private long leaseNanos() {
         return Require.nanos(config.lease());
     }
@@ -92,7 +101,7 @@ final class ReplicaDuties {
             dead = store.renewLease(SharedRooms.instant(now, toEpoch), SharedRooms.instant(now + leaseNanos(), toEpoch),
                     counters.asMap());
         } catch (SharedStoreUnavailableException e) {
-            if (!fenced && now - lastRenewed >= leaseNanos()) {
+            if (!fenced && now - lastRenewed >= fenceAfterNanos()) {
                 fence(e);
             }
             throw e;
@@ -118,9 +127,9 @@ final class ReplicaDuties {
     private void fence(SharedStoreUnavailableException cause) {
         fenced = true;
         List<LiveAgent> local = new ArrayList<>(loop.agents.all());
-        LOG.log(Level.ERROR, "Replica " + rooms.replicaId + ": lease not renewed for " + config.lease().toSeconds()
-                + " s (" + cause.getMessage() + "); stopping its " + local.size()
-                + " agents, since other replicas now start new ones");
+        LOG.log(Level.ERROR, "Replica " + rooms.replicaId + ": lease not renewed for "
+                + (clock.nanoTime() - lastRenewed) / 1_000_000 + " ms (" + cause.getMessage() + "); stopping its "
+                + local.size() + " agents, since other replicas start new ones when the lease ends");
         for (LiveAgent agent : local) {
             if (!agent.stopRequested) {
                 loop.agents.requestStop(agent);
