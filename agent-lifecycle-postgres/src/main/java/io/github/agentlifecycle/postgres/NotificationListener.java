@@ -23,7 +23,7 @@ final class NotificationListener implements AutoCloseable {
     static final String THREAD_NAME = "agent-lifecycle-postgres-listen";
     static final long MIN_BACKOFF_MILLIS = 100;
     static final long MAX_BACKOFF_MILLIS = 5_000;
-    private static final int POLL_MILLIS = 500;
+    private static final int POLL_MILLIS = 200;
     private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long JOIN_MILLIS = 5_000;
     private static final Executor DIRECT = Runnable::run;
@@ -36,7 +36,6 @@ final class NotificationListener implements AutoCloseable {
     private final int networkTimeoutMillis;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile @Nullable Connection current;
 
     private NotificationListener(Database database, String channel, String replicaId, Consumer<String> onNotified,
             Connection first) {
@@ -64,31 +63,24 @@ final class NotificationListener implements AutoCloseable {
     }
 
     /**
-     * Stops listening, waiting a bounded time for the thread to end. The connection is aborted rather than left to
-     * finish its wait for notifications.
+     * Stops listening, waiting a bounded time (one poll, normally) for the thread to end: it stops listening and
+     * hands the connection back, so that a pool keeps it.
      */
     @Override
     public void close() {
         running = false;
-        Connection connection = current;
-        if (connection != null) {
-            try {
-                connection.abort(DIRECT);
-            } catch (SQLException | RuntimeException e) {
-                // The thread closes the connection when it sees that it is stopped.
-            }
-        }
-        thread.interrupt();
         try {
             thread.join(JOIN_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (thread.isAlive()) {
+            thread.interrupt();
+        }
     }
 
     private void run(Connection first) {
         @Nullable Connection connection = first;
-        current = first;
         boolean down = false;
         long backoff = MIN_BACKOFF_MILLIS;
         long checked = System.nanoTime();
@@ -96,7 +88,6 @@ final class NotificationListener implements AutoCloseable {
             try {
                 if (connection == null) {
                     connection = connect(dataSource, channel, networkTimeoutMillis);
-                    current = connection;
                     checked = System.nanoTime();
                     if (down) {
                         LOG.log(Level.INFO, "agent-lifecycle-postgres: listening for notifications again");
@@ -114,7 +105,6 @@ final class NotificationListener implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 release(connection);
                 connection = null;
-                current = null;
                 if (!running) {
                     break;
                 }

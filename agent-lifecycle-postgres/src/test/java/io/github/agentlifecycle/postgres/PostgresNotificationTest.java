@@ -2,6 +2,7 @@ package io.github.agentlifecycle.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.agentlifecycle.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -84,10 +85,10 @@ class PostgresNotificationTest {
         stores.open("replica-b", room -> arrivals.add(System.nanoTime()), builder -> builder);
         PostgresRoomStore connecting = stores.open("replica-a");
         measure("a new connection per call (PGSimpleDataSource)", connecting, arrivals);
-        try (ReusingDataSource pooled = new ReusingDataSource(database.dataSource())) {
+        try (HikariDataSource pooled = Pools.of(database.dataSource())) {
             PostgresRoomStore reusing = stores.track(PostgresRoomStore.builder(pooled).tablePrefix(stores.prefix).build());
             reusing.open("replica-p", Stores.T0.plusSeconds(60), room -> {});
-            measure("a reused connection (as from a pool)", reusing, arrivals);
+            measure("a pooled connection (HikariCP)", reusing, arrivals);
             reusing.close();
         }
     }

@@ -157,7 +157,7 @@ public final class Engine {
     private void scheduleSweep() {
         gcTimer = clock.schedule(Require.nanos(config.gcInterval()), () -> loop.submit(() -> {
             if (phase == Phase.RUNNING) {
-                sweep.run(0);
+                periodic(() -> sweep.run(0));
                 scheduleSweep();
             }
         }));
@@ -193,7 +193,7 @@ public final class Engine {
         }));
     }
 
-    /** Runs periodic shared-state work; a store that fails is logged (on the first failure and every doubling). */
+    /** Runs periodic work; a shared store that fails is logged (on the first failure and every doubling). */
     private void periodic(Runnable work) {
         try {
             work.run();

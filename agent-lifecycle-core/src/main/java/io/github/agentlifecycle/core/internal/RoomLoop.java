@@ -46,7 +46,12 @@ final class RoomLoop {
 
     private record Delivery(String room, RoomInput input) {}
 
-    /** What a committed transaction leaves to carry out. */
+    /**
+     * What a committed transaction leaves to carry out.
+     *
+     * @param queuePlaces for each slot request in order: its place in the queue, 0 if granted and applied at once,
+     *     -1 if granted but left to a later input
+     */
     private record Committed(Step step, @Nullable RoomRecord next, List<Integer> queuePlaces, List<String> granted,
             @Nullable String hostElsewhere) {}
 
@@ -165,19 +170,27 @@ final class RoomLoop {
             return new Committed(new Step(null, sighting), current, List.of(), List.of(), null);
         }
         RoomRecord next = transition.next();
-        if (next != null && next.closed() && !running.getAsBoolean()) {
-            next = null;
-        }
+        List<RoomEffect> effects = new ArrayList<>(transition.effects());
         List<Integer> queuePlaces = new ArrayList<>(1);
         List<String> granted = new ArrayList<>(0);
-        for (RoomEffect effect : transition.effects()) {
+        for (int i = 0; i < effects.size(); i++) {
+            RoomEffect effect = effects.get(i);
             if (effect instanceof RoomEffect.RequestSlot) {
-                queuePlaces.add(tx.requestSlot());
+                int place = tx.requestSlot();
+                Transition grant = place == 0 ? grantNow(room, next, now) : null;
+                if (grant != null) {
+                    next = grant.next();
+                    effects.addAll(grant.effects());
+                }
+                queuePlaces.add(place == 0 && grant == null ? -1 : place);
             } else if (effect instanceof RoomEffect.ReleaseSlot) {
                 granted.addAll(tx.releaseSlot());
             } else if (effect instanceof RoomEffect.LaunchAgent) {
                 tx.hostHere();
             }
+        }
+        if (next != null && next.closed() && !running.getAsBoolean()) {
+            next = null;
         }
         boolean wasOpen = current != null && !current.closed();
         if (wasOpen && (next == null || next.closed()) && tx.holdsOrWaits()) {
@@ -185,7 +198,21 @@ final class RoomLoop {
             granted.addAll(tx.releaseSlot());
         }
         tx.put(next);
-        return new Committed(new Step(transition, sighting), next, queuePlaces, granted, tx.hostElsewhere());
+        Transition done = new Transition(next, effects, transition.ignored());
+        return new Committed(new Step(done, sighting), next, queuePlaces, granted, tx.hostElsewhere());
+    }
+
+    /**
+     * Applies the slot the room was just granted in the same transaction as its request, so that no other replica
+     * sees the room holding a slot while its record still waits for one; null if the state machine failed.
+     */
+    private @Nullable Transition grantNow(String room, @Nullable RoomRecord record, long now) {
+        try {
+            return machine.apply(room, record, new RoomInput.SlotGranted(), now);
+        } catch (RuntimeException bug) {
+            LOG.log(Level.ERROR, "Room " + room + ": state machine failed on the slot it was granted", bug);
+            return null;
+        }
     }
 
     private void carryOut(String room, List<RoomEffect> effects, Committed done) {
@@ -195,9 +222,9 @@ final class RoomLoop {
                 publisher.add(publish.event());
             } else if (effect instanceof RoomEffect.RequestSlot) {
                 int position = done.queuePlaces().get(places++);
-                if (position == 0) {
+                if (position < 0) {
                     deliver(room, new RoomInput.SlotGranted());
-                } else {
+                } else if (position > 0) {
                     publisher.add(new LifecycleEvent.CapacityQueued(room, position));
                 }
             } else if (effect instanceof RoomEffect.LaunchAgent launch) {
