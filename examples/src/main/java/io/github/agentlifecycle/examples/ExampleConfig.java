@@ -2,6 +2,7 @@ package io.github.agentlifecycle.examples;
 
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.ProcessAgentLauncher;
+import io.github.agentlifecycle.core.ReplicaConfig;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -29,10 +30,12 @@ import org.jspecify.annotations.Nullable;
  * @param agentCommand the agent command, room name not yet appended ({@code AGENT_COMMAND})
  * @param managerConfig the engine settings ({@code GRACE_PERIOD_MS} and the other timing and capacity variables)
  * @param agentStateDirectory where agent records are kept ({@code AGENT_STATE_DIR}), or null for the default
+ * @param sharedState the database shared with the other replicas ({@code DATABASE_URL} and its companions), or null
+ *     to keep room state in memory
  */
 record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredentials credentials, boolean devCredentials,
         String adminToken, boolean adminTokenGenerated, List<String> agentCommand, AgentManagerConfig managerConfig,
-        @Nullable Path agentStateDirectory) {
+        @Nullable Path agentStateDirectory, @Nullable SharedStateConfig sharedState) {
 
     static final String DEV_LIVEKIT_URL = "ws://localhost:7880";
     static final String DEV_API_KEY = "devkey";
@@ -99,7 +102,32 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
         Path agentStateDirectory = stateDirectory == null ? null
                 : vars.check("AGENT_STATE_DIR", () -> Path.of(stateDirectory).toAbsolutePath());
         return new ExampleConfig(host, port, livekitUrl, credentials, devCredentials, adminToken, adminTokenGenerated,
-                agentCommand, manager.build(), agentStateDirectory);
+                agentCommand, manager.build(), agentStateDirectory, sharedState(vars, maxTotalAgents));
+    }
+
+    private static @Nullable SharedStateConfig sharedState(Variables vars, int maxTotalAgents) {
+        String url = vars.optional("DATABASE_URL");
+        if (url == null) {
+            for (String companion : List.of("DATABASE_USER", "DATABASE_PASSWORD", "REPLICA_ID", "REPLICA_LEASE_MS",
+                    "MAX_AGENTS_PER_REPLICA")) {
+                if (vars.optional(companion) != null) {
+                    throw vars.bad(companion, "only applies with DATABASE_URL, which is not set");
+                }
+            }
+            return null;
+        }
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw vars.bad("DATABASE_URL", "must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
+        }
+        ReplicaConfig.Builder replica = ReplicaConfig.builder();
+        String id = vars.optional("REPLICA_ID");
+        if (id != null) {
+            vars.check("REPLICA_ID", () -> replica.replicaId(id));
+        }
+        vars.millis("REPLICA_LEASE_MS", ms -> replica.lease(Duration.ofMillis(ms)));
+        int perReplica = vars.integer("MAX_AGENTS_PER_REPLICA", maxTotalAgents, 1, Integer.MAX_VALUE);
+        return new SharedStateConfig(url, vars.optional("DATABASE_USER"), vars.optional("DATABASE_PASSWORD"),
+                replica.build(), perReplica);
     }
 
     /** The base URL of the API as a local client reaches it (a wildcard host becomes the loopback address). */
@@ -115,7 +143,8 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
     @Override
     public String toString() {
         return "ExampleConfig{host=" + host + ", port=" + port + ", livekitUrl=" + livekitUrl + ", credentials="
-                + credentials + ", agentCommand=" + agentCommand + ", managerConfig=" + managerConfig + "}";
+                + credentials + ", agentCommand=" + agentCommand + ", managerConfig=" + managerConfig + ", sharedState="
+                + sharedState + "}";
     }
 
     private static String randomToken() {

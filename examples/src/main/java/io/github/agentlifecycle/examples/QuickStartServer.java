@@ -1,16 +1,21 @@
 package io.github.agentlifecycle.examples;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.ProcessAgentLauncher;
+import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import io.github.agentlifecycle.http.AgentLifecycleApi;
 import io.github.agentlifecycle.http.AgentLifecycleHttpServer;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
+import io.github.agentlifecycle.postgres.PostgresRoomStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +29,14 @@ final class QuickStartServer implements AutoCloseable {
     private final ExampleConfig config;
     private final AgentManager manager;
     private final AgentLifecycleHttpServer http;
+    private final @Nullable HikariDataSource database;
 
-    private QuickStartServer(ExampleConfig config, AgentManager manager, AgentLifecycleHttpServer http) {
+    private QuickStartServer(ExampleConfig config, AgentManager manager, AgentLifecycleHttpServer http,
+            @Nullable HikariDataSource database) {
         this.config = config;
         this.manager = manager;
         this.http = http;
+        this.database = database;
     }
 
     /**
@@ -52,15 +60,29 @@ final class QuickStartServer implements AutoCloseable {
         }
         // Token and webhook handlers wait for the engine's answer anyway: running the engine on their threads
         // saves two thread hand-offs per request (see AgentManager.Builder#executor).
-        AgentManager manager = AgentManager.builder(launcher.build())
+        AgentManager.Builder builder = AgentManager.builder(launcher.build())
                 .config(settings)
-                .executor(Runnable::run)
-                .build();
+                .executor(Runnable::run);
+        SharedStateConfig shared = config.sharedState();
+        HikariDataSource database = shared == null ? null : pool(shared);
+        if (shared != null) {
+            builder.sharedStore(PostgresRoomStore.builder(database).maxAgentsPerReplica(shared.maxAgentsPerReplica())
+                    .build(), shared.replica());
+        }
+        AgentManager manager = builder.build();
         try {
             manager.start();
+        } catch (SharedStoreUnavailableException unreachable) {
+            manager.close();
+            database.close();
+            throw new ExampleConfigException("DATABASE_URL: " + unreachable.getMessage());
         } catch (IllegalStateException unusable) {
             manager.close();
-            throw new ExampleConfigException("AGENT_STATE_DIR: " + unusable.getMessage());
+            if (database != null) {
+                database.close();
+            }
+            throw new ExampleConfigException((unusable.getMessage().startsWith("agent-lifecycle-postgres")
+                    ? "DATABASE_URL: " : "AGENT_STATE_DIR: ") + unusable.getMessage());
         }
         try {
             TokenIssuer tokens = TokenIssuer.builder(config.credentials()).gracePeriod(settings.gracePeriod()).build();
@@ -70,11 +92,31 @@ final class QuickStartServer implements AutoCloseable {
                     config.adminToken()).build();
             AgentLifecycleHttpServer http = AgentLifecycleHttpServer.builder(api,
                     new InetSocketAddress(config.host(), config.port())).start();
-            return new QuickStartServer(config, manager, http);
+            return new QuickStartServer(config, manager, http, database);
         } catch (IOException | RuntimeException e) {
             manager.close();
+            if (database != null) {
+                database.close();
+            }
             throw e;
         }
+    }
+
+    /**
+     * A small connection pool for the shared store. Getting a connection waits at most 3 s, so that a database that
+     * is down gives a clear answer (503) instead of a hung request.
+     */
+    private static HikariDataSource pool(SharedStateConfig shared) {
+        HikariConfig pool = new HikariConfig();
+        pool.setJdbcUrl(shared.jdbcUrl());
+        pool.setUsername(shared.user());
+        pool.setPassword(shared.password());
+        pool.setMaximumPoolSize(8);
+        pool.setMinimumIdle(2);
+        pool.setConnectionTimeout(3_000);
+        pool.setInitializationFailTimeout(-1);
+        pool.setPoolName("agent-lifecycle");
+        return new HikariDataSource(pool);
     }
 
     /** Prints where the server listens, the generated admin token and the dev-credentials warning. */
@@ -86,6 +128,9 @@ final class QuickStartServer implements AutoCloseable {
         out.println("  agent command: " + String.join(" ", config.agentCommand()) + " <room>");
         out.println("  grace period " + config.managerConfig().gracePeriod().toMillis() + " ms, max "
                 + config.managerConfig().maxTotalAgents() + " agents");
+        if (config.sharedState() != null) {
+            out.println("  room state shared through " + config.sharedState().describe());
+        }
         out.println("  play a whole room lifecycle: ADMIN_TOKEN=<admin token> java -jar <this jar> simulate");
         if (config.devCredentials()) {
             out.println("WARNING: LIVEKIT_API_KEY and LIVEKIT_API_SECRET are not set, so the LiveKit dev server's"
@@ -95,12 +140,18 @@ final class QuickStartServer implements AutoCloseable {
         out.flush();
     }
 
-    /** Stops accepting requests, then stops every agent (each within the agent stop timeout). */
+    /**
+     * Stops accepting requests, then stops every agent of this server (each within the agent stop timeout); with
+     * shared state, the rooms stay with the other replicas.
+     */
     @Override
     public void close() {
         LOG.info("Shutting down: stopping every agent");
         http.close();
         manager.close();
+        if (database != null) {
+            database.close();
+        }
         LOG.info("Shut down");
     }
 }
