@@ -216,6 +216,7 @@ class ReplicatedManagersTest {
                 .isInstanceOf(SharedStoreUnavailableException.class);
         assertThat(a.launcher().launches()).isEmpty();
         a.store().cutOff(false);
+        cluster.advance(Duration.ofSeconds(1));
         assertThat(a.manager().apply(join("room-a", "PA_1", "alice", "EV_1"))).isEqualTo(EventOutcome.APPLIED);
         assertThat(a.manager().ensureAgent("room-a").status()).isEqualTo(EnsureResult.Status.LAUNCHED);
     }

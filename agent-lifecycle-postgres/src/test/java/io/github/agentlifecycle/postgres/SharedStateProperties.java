@@ -171,7 +171,8 @@ class SharedStateProperties {
                         Replica back = cutOff.get(pick % cutOff.size());
                         dead.remove(back);
                         back.store().cutOff(false);
-                        note(back, "reconnected");
+                        cluster.advance(Duration.ofSeconds(1));
+                        note(back, "reconnected, 1 s later");
                     } else if (!killed.isEmpty() && cluster.replicas.size() < 6) {
                         note(cluster.startReplica(), "started in place of a killed one");
                     }

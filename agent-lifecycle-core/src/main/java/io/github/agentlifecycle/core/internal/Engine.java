@@ -87,7 +87,8 @@ public final class Engine {
         this.publisher = new Publisher(listeners);
         this.counters = publisher.counters;
         SharedRooms sharedRooms = shared == null ? null
-                : new SharedRooms(shared, replicaConfig.replicaId(), clock, config.maxTotalAgents());
+                : new SharedRooms(new GuardedStore(shared, clock), replicaConfig.replicaId(), clock,
+                        config.maxTotalAgents());
         this.rooms = new RoomLoop(config, clock, machine, launcher, loop, publisher, sharedRooms,
                 () -> phase == Phase.RUNNING || sharedRooms != null, this::closeWhenAgentsGone);
         this.agents = rooms.agents;
