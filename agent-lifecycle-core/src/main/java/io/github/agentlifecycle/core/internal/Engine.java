@@ -86,9 +86,10 @@ public final class Engine {
         this.onClosed = onClosed;
         this.publisher = new Publisher(listeners);
         this.counters = publisher.counters;
+        long epochOffset = SharedRooms.toEpoch(clock);
         SharedRooms sharedRooms = shared == null ? null
                 : new SharedRooms(new GuardedStore(shared, clock), replicaConfig.replicaId(), clock,
-                        config.maxTotalAgents());
+                        config.maxTotalAgents(), epochOffset);
         this.rooms = new RoomLoop(config, clock, machine, launcher, loop, publisher, sharedRooms,
                 () -> phase == Phase.RUNNING || sharedRooms != null, this::closeWhenAgentsGone);
         this.agents = rooms.agents;
@@ -96,7 +97,7 @@ public final class Engine {
         this.replica = sharedRooms == null ? null
                 : new ReplicaDuties(sharedRooms, rooms, clock, counters, replicaConfig, launcher.hostBound());
         this.sweep = new Sweep(clock, rooms, publisher);
-        this.views = new Views(config, clock, rooms, counters);
+        this.views = new Views(config, clock, rooms, counters, epochOffset);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------------

@@ -23,18 +23,29 @@ final class SharedRooms implements RoomStore {
     final String replicaId;
     private final Clock clock;
     private final int maxTotalAgents;
+    private final long toEpoch;
 
-    SharedRooms(SharedRoomStore store, String replicaId, Clock clock, int maxTotalAgents) {
+    /** @param toEpoch see {@link #toEpoch()} */
+    SharedRooms(SharedRoomStore store, String replicaId, Clock clock, int maxTotalAgents, long toEpoch) {
         this.store = store;
         this.replicaId = replicaId;
         this.clock = clock;
         this.maxTotalAgents = maxTotalAgents;
+        this.toEpoch = toEpoch;
     }
 
-    /** What to add to a {@code nanoTime} reading of this JVM's clock to get nanoseconds since the epoch, now. */
-    long toEpoch() {
+    /** What to add to a {@code nanoTime} reading of {@code clock} to get nanoseconds since the epoch, now. */
+    static long toEpoch(Clock clock) {
         Instant wall = clock.instant();
         return wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - clock.nanoTime();
+    }
+
+    /**
+     * What to add to a {@code nanoTime} reading of this JVM's clock to get nanoseconds since the epoch: one value for
+     * the engine's life, the one its views use too, so that every replica shows a stored time as the same instant.
+     */
+    long toEpoch() {
+        return toEpoch;
     }
 
     static Instant instant(long nanoTime, long toEpoch) {

@@ -18,17 +18,22 @@ final class Views {
     private final Clock clock;
     private final RoomLoop loop;
     private final Counters counters;
+    private final long toEpoch;
 
-    Views(AgentManagerConfig config, Clock clock, RoomLoop loop, Counters counters) {
+    /**
+     * @param toEpoch what to add to a {@code nanoTime} reading to get nanoseconds since the epoch: fixed for the
+     *     engine's life, so that replicas sharing rooms show the same instants
+     */
+    Views(AgentManagerConfig config, Clock clock, RoomLoop loop, Counters counters, long toEpoch) {
         this.config = config;
         this.clock = clock;
         this.loop = loop;
         this.counters = counters;
+        this.toEpoch = toEpoch;
     }
 
     RoomSnapshot snapshot(RoomRecord record) {
         long now = clock.nanoTime();
-        Instant wallNow = clock.instant();
         Long grace = record.graceDeadline();
         AgentRecord agent = record.agent();
         AgentState agentState = agent.state();
@@ -51,8 +56,8 @@ final class Views {
                 identity,
                 agentState.holdsProcess() ? pid : null,
                 agent.totalRestarts(),
-                wallNow.minusNanos(now - record.createdAt()),
-                wallNow.minusNanos(now - record.lastActivity()),
+                Instant.ofEpochSecond(0, record.createdAt() + toEpoch),
+                Instant.ofEpochSecond(0, record.lastActivity() + toEpoch),
                 record.state() == RoomState.GRACE_PERIOD && grace != null
                         ? Duration.ofNanos(Math.max(0, grace - now)) : null);
     }

@@ -24,7 +24,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Implementations must be thread-safe. Every method answers within a bounded time: when the store cannot be
  * reached or does not answer in time it throws {@link SharedStoreUnavailableException}, and a transaction that
- * throws changes nothing.
+ * throws changes nothing, with one exception no database can rule out: a connection lost while committing leaves
+ * the outcome unknown. The engine then carries out no effect of that transaction; its safety nets (start-up timeout,
+ * convergence of hosted agents, the deadline poll) repair a change that did commit.
+ *
+ * <p>A room's lock may be shared with other rooms (a lock keyed by a hash), so that they take turns and
+ * {@code skipIfLocked} may skip a room nobody is changing; the engine tries such rooms again on its next poll.
  */
 public interface SharedRoomStore {
 
