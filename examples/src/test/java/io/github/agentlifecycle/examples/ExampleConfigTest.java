@@ -50,6 +50,48 @@ class ExampleConfigTest {
         assertThat(config.managerConfig().agentStartupTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.managerConfig().agentStopTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.agentStateDirectory()).isNull();
+        assertThat(config.sharedState()).as("room state in memory").isNull();
+    }
+
+    @Test
+    void databaseUrlSharesRoomStateWithTheOtherReplicas() {
+        ExampleConfig config = read("DATABASE_URL", "jdbc:postgresql://db:5432/agents?sslmode=require",
+                "DATABASE_USER", "app", "DATABASE_PASSWORD", "pg-secret-value", "REPLICA_ID", "replica-a",
+                "REPLICA_LEASE_MS", "20000", "MAX_TOTAL_AGENTS", "40", "MAX_AGENTS_PER_REPLICA", "8");
+
+        SharedStateConfig shared = config.sharedState();
+        assertThat(shared).isNotNull();
+        assertThat(shared.jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/agents?sslmode=require");
+        assertThat(shared.user()).isEqualTo("app");
+        assertThat(shared.password()).isEqualTo("pg-secret-value");
+        assertThat(shared.replica().replicaId()).isEqualTo("replica-a");
+        assertThat(shared.replica().lease()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(shared.maxAgentsPerReplica()).isEqualTo(8);
+        assertThat(read("DATABASE_URL", "jdbc:postgresql://db/agents").sharedState().maxAgentsPerReplica())
+                .as("default: the cluster-wide cap").isEqualTo(50);
+        assertThat(config.toString()).doesNotContain("pg-secret-value").doesNotContain("sslmode");
+        assertThat(shared.describe()).isEqualTo("jdbc:postgresql://db:5432/agents as replica replica-a");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "DATABASE_URL, postgres://db/agents, DATABASE_URL: must be a PostgreSQL JDBC URL",
+            "DATABASE_URL, jdbc:mysql://db/agents, DATABASE_URL: must be a PostgreSQL JDBC URL",
+            "REPLICA_LEASE_MS, 500, REPLICA_LEASE_MS: lease must be at least 1 second",
+            "REPLICA_ID, a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9, REPLICA_ID:",
+            "MAX_AGENTS_PER_REPLICA, 0, MAX_AGENTS_PER_REPLICA: must be between 1"})
+    void badSharedStateVariablesAreNamed(String name, String value, String message) {
+        if (name.equals("DATABASE_URL")) {
+            assertRejected(name, value).hasMessageStartingWith(message);
+        } else {
+            assertRejected("DATABASE_URL", "jdbc:postgresql://db/agents", name, value).hasMessageStartingWith(message);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"DATABASE_USER", "DATABASE_PASSWORD", "REPLICA_ID", "REPLICA_LEASE_MS", "MAX_AGENTS_PER_REPLICA"})
+    void sharedStateVariablesWithoutADatabaseAreAMistake(String name) {
+        assertRejected(name, "1").hasMessage(name + ": only applies with DATABASE_URL, which is not set");
     }
 
     @Test
