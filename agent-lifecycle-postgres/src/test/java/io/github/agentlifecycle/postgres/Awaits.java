@@ -8,10 +8,15 @@ final class Awaits {
     private Awaits() {}
 
     static void until(Duration timeout, BooleanSupplier condition) {
+        until("the condition holds", timeout, condition);
+    }
+
+    /** Polls until {@code condition} holds; fails saying {@code what} was awaited when {@code timeout} passes. */
+    static void until(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("condition not met within " + timeout);
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
             }
             try {
                 Thread.sleep(10);

@@ -112,18 +112,7 @@ final class Cluster implements AutoCloseable {
 
     /** Polls {@code condition} for up to ten seconds of real time (notifications travel through PostgreSQL). */
     static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Awaits.until(what, Duration.ofSeconds(10), condition);
     }
 
     @Override

@@ -2,34 +2,12 @@ package io.github.agentlifecycle.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.agentlifecycle.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PostgresLeaseTest {
-    private static PostgresServer.Database database;
-    private Stores stores;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = PostgresServer.shared().newDatabase();
-    }
-
-    @BeforeEach
-    void newTables() {
-        stores = new Stores(database);
-    }
-
-    @AfterEach
-    void closeStores() {
-        stores.close();
-    }
-
+class PostgresLeaseTest extends StoreTest {
     @Test
     void renewingReturnsTheReplicasThatHostARoomButWhoseLeaseEnded() {
         PostgresRoomStore a = stores.open("replica-a");

@@ -3,36 +3,14 @@ package io.github.agentlifecycle.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.agentlifecycle.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PostgresNotificationTest {
-    private static PostgresServer.Database database;
-    private Stores stores;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = PostgresServer.shared().newDatabase();
-    }
-
-    @BeforeEach
-    void newTables() {
-        stores = new Stores(database);
-    }
-
-    @AfterEach
-    void closeStores() {
-        stores.close();
-    }
-
+class PostgresNotificationTest extends StoreTest {
     @Test
     void aNotificationReachesTheAddressedReplicaOnly() throws InterruptedException {
         BlockingQueue<String> toB = new LinkedBlockingQueue<>();

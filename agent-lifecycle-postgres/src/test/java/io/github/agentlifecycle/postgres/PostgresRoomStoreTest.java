@@ -5,49 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.agentlifecycle.core.spi.SharedRoomStore.RoomRow;
 import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
-import io.github.agentlifecycle.postgres.testing.PostgresServer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PostgresRoomStoreTest {
-    private static PostgresServer.Database database;
-    private static ExecutorService threads;
-    private Stores stores;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = PostgresServer.shared().newDatabase();
-        threads = Executors.newCachedThreadPool();
-    }
-
-    @AfterAll
-    static void stopThreads() {
-        threads.shutdownNow();
-    }
-
-    @BeforeEach
-    void newTables() {
-        stores = new Stores(database);
-    }
-
-    @AfterEach
-    void closeStores() {
-        stores.close();
-    }
-
+class PostgresRoomStoreTest extends StoreTest {
     @Test
     void roomRowsAreWrittenReadAndDeleted() {
         PostgresRoomStore store = stores.open("replica-a");

@@ -3,47 +3,15 @@ package io.github.agentlifecycle.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.agentlifecycle.postgres.testing.PostgresServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PostgresSchemaTest {
-    private static PostgresServer.Database database;
-    private static ExecutorService threads;
-    private Stores stores;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = PostgresServer.shared().newDatabase();
-        threads = Executors.newCachedThreadPool();
-    }
-
-    @AfterAll
-    static void stopThreads() {
-        threads.shutdownNow();
-    }
-
-    @BeforeEach
-    void newTables() {
-        stores = new Stores(database);
-    }
-
-    @AfterEach
-    void closeStores() {
-        stores.close();
-    }
-
+class PostgresSchemaTest extends StoreTest {
     @Test
     void storesOpenedTogetherCreateTheSchemaOnce() throws Exception {
         CyclicBarrier start = new CyclicBarrier(2);

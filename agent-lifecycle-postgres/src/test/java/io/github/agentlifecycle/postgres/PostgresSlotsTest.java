@@ -3,46 +3,14 @@ package io.github.agentlifecycle.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.agentlifecycle.core.spi.SharedRoomStore.RoomRow;
-import io.github.agentlifecycle.postgres.testing.PostgresServer;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PostgresSlotsTest {
-    private static PostgresServer.Database database;
-    private static ExecutorService threads;
-    private Stores stores;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = PostgresServer.shared().newDatabase();
-        threads = Executors.newCachedThreadPool();
-    }
-
-    @AfterAll
-    static void stopThreads() {
-        threads.shutdownNow();
-    }
-
-    @BeforeEach
-    void newTables() {
-        stores = new Stores(database);
-    }
-
-    @AfterEach
-    void closeStores() {
-        stores.close();
-    }
-
+class PostgresSlotsTest extends StoreTest {
     @Test
     void theClusterCapQueuesRoomsInArrivalOrder() {
         PostgresRoomStore a = stores.open("replica-a");
