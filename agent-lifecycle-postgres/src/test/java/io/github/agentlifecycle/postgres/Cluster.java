@@ -5,6 +5,9 @@ import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.ReplicaConfig;
 import io.github.agentlifecycle.core.RestartPolicy;
+import io.github.agentlifecycle.core.spi.AgentHandle;
+import io.github.agentlifecycle.core.spi.AgentLauncher;
+import io.github.agentlifecycle.core.spi.AgentSpec;
 import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.postgres.testing.PostgresServer;
@@ -12,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
@@ -32,6 +36,7 @@ final class Cluster implements AutoCloseable {
     /** One pool per replica, as each backend process has its own. */
     private final List<HikariDataSource> pools = new ArrayList<>();
     final List<Replica> replicas = new ArrayList<>();
+    private final boolean hostBound;
     private int started;
 
     /** One replica: its manager, its launcher, and the switch that cuts it off from the database. */
@@ -46,7 +51,13 @@ final class Cluster implements AutoCloseable {
     }
 
     Cluster(int replicas, AgentManagerConfig config) {
+        this(replicas, config, true);
+    }
+
+    /** @param hostBound whether agents are local processes (true) or remote ones, such as LiveKit dispatches */
+    Cluster(int replicas, AgentManagerConfig config, boolean hostBound) {
         this.config = config;
+        this.hostBound = hostBound;
         this.database = PostgresServer.shared().newDatabase().dataSource();
         for (int i = 0; i < replicas; i++) {
             startReplica();
@@ -60,7 +71,7 @@ final class Cluster implements AutoCloseable {
         HikariDataSource pool = Pools.of(database);
         pools.add(pool);
         CutOffStore store = new CutOffStore(PostgresRoomStore.builder(pool).build());
-        AgentManager manager = AgentManager.builder(launcher)
+        AgentManager manager = AgentManager.builder(hostBound ? launcher : new RemoteAgents(launcher))
                 .config(config)
                 .clock(clock)
                 .executor(Runnable::run)
@@ -99,6 +110,19 @@ final class Cluster implements AutoCloseable {
         replica.store().cutOff(true);
         for (RecordingLauncher.Agent agent : replica.launcher().live()) {
             agent.vanish();
+        }
+    }
+
+    /** A launcher whose agents run elsewhere, as LiveKit dispatches do: they outlive the replica that started them. */
+    private record RemoteAgents(RecordingLauncher launcher) implements AgentLauncher {
+        @Override
+        public CompletionStage<AgentHandle> launch(AgentSpec spec) {
+            return launcher.launch(spec);
+        }
+
+        @Override
+        public boolean hostBound() {
+            return false;
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.agentlifecycle.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.EventOutcome;
@@ -144,6 +145,28 @@ class ReplicatedManagersTest {
             assertThat(snapshot.humanCount()).isEqualTo(1);
             assertThat(snapshot.agentState()).isIn(AgentState.LAUNCHING, AgentState.RUNNING);
         }
+    }
+
+    @Test
+    void remoteAgentsOfAReplicaThatDiedAreAdoptedNotStartedAgain() {
+        cluster = new Cluster(2, AgentManagerConfig.builder().gracePeriod(Cluster.GRACE).build(), false);
+        Replica a = cluster.replica(0);
+        Replica b = cluster.replica(1);
+        a.manager().ensureAgent("room-a");
+        RecordingLauncher.Agent agent = a.launcher().last("room-a");
+        b.manager().apply(agentJoin(agent, "EV_0"));
+        b.manager().apply(join("room-a", "PA_1", "alice", "EV_1"));
+        a.store().cutOff(true);
+
+        cluster.advance(Cluster.LEASE.plusSeconds(3));
+        assertThat(agent.stopRequests()).as("a remote agent outlives its replica's lease").isZero();
+        assertThat(b.launcher().launches()).as("adopted, not started again").isEmpty();
+        assertThat(b.manager().room("room-a").orElseThrow().agentState()).isEqualTo(AgentState.READY);
+
+        b.manager().apply(leave("room-a", "PA_1", "alice", "EV_2"));
+        cluster.advance(Cluster.GRACE.plusSeconds(3));
+        assertThat(b.manager().room("room-a")).as("the room closes on the adopting replica").isEmpty();
+        assertThat(b.launcher().launches()).isEmpty();
     }
 
     @Test

@@ -166,10 +166,17 @@ final class AgentSupervisor {
         }
     }
 
-    /** Closes the launcher; agents whose handle arrives later are stopped at once. */
+    /**
+     * Closes the launcher; agents whose handle arrives later are stopped at once. Agents asked to stop that are still
+     * there are left to the launcher, with a warning; agents never asked to stop (remote ones other replicas adopt)
+     * are left running.
+     */
     void closeLauncher() {
         launcherClosed = true;
         for (LiveAgent agent : agents.values()) {
+            if (!agent.stopRequested) {
+                continue;
+            }
             LOG.log(Level.WARNING, "Room " + agent.room + ": agent " + agent.identity
                     + (agent.pid() == null ? "" : " (PID: " + agent.pid() + ")")
                     + " did not exit within the stop timeout; leaving it to the launcher");

@@ -224,7 +224,11 @@ public final class Engine {
             cancel(healthTimer);
             cancel(renewTimer);
             cancel(pollTimer);
-            if (replica != null) {
+            if (replica != null && !launcher.hostBound()) {
+                LOG.log(Level.INFO, "Stopping agent manager: its " + agents.all().size() + " remote agents keep"
+                        + " running; other replicas adopt them");
+                finishClose();
+            } else if (replica != null) {
                 LOG.log(Level.INFO, "Stopping agent manager: stopping the " + agents.all().size() + " agents of"
                         + " replica " + replicaConfig.replicaId() + "; other replicas keep the rooms");
                 for (LiveAgent agent : new ArrayList<>(agents.all())) {

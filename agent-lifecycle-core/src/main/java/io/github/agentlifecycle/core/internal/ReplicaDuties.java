@@ -126,6 +126,11 @@ final class ReplicaDuties {
 
     private void fence(SharedStoreUnavailableException cause) {
         fenced = true;
+        if (!hostBound) {
+            LOG.log(Level.WARNING, "Replica " + rooms.replicaId + ": lease not renewed (" + cause.getMessage()
+                    + "); its remote agents keep running and other replicas adopt them when the lease ends");
+            return;
+        }
         List<LiveAgent> local = new ArrayList<>(loop.agents.all());
         LOG.log(Level.ERROR, "Replica " + rooms.replicaId + ": lease not renewed for "
                 + (clock.nanoTime() - lastRenewed) / 1_000_000 + " ms (" + cause.getMessage() + "); stopping its "
@@ -177,10 +182,16 @@ final class ReplicaDuties {
                 if (agent.state() == AgentState.QUEUED) {
                     return new RoomInput.SlotGranted();
                 }
-                if (hostBound && agent.state().holdsProcess()
-                        && (live == null || live.generation != agent.generation())) {
+                boolean here = live != null && live.generation == agent.generation();
+                if (hostBound && agent.state().holdsProcess() && !here) {
                     return new RoomInput.AgentExited(agent.generation(), AgentExit.lost(
                             agent.state() == AgentState.STOPPING, "not running on its host replica"));
+                }
+                if (!hostBound && agent.state() == AgentState.STOPPING && !here) {
+                    LOG.log(Level.WARNING, "Room " + room + ": agent " + agent.identity() + " was adopted from"
+                            + " another replica, which alone could stop it; it leaves when its dispatch ends");
+                    return new RoomInput.AgentExited(agent.generation(), AgentExit.lost(true,
+                            "adopted remote agent; this replica has no handle to stop it"));
                 }
                 return null;
             }, null, true);
