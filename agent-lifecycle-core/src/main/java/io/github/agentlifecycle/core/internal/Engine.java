@@ -13,7 +13,6 @@ import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
-import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.IgnoreReason;
 import io.github.agentlifecycle.core.spi.LifecycleListener;
@@ -61,11 +60,7 @@ public final class Engine {
     private final Views views;
 
     private volatile Phase phase = Phase.NEW;
-    private Clock.@Nullable Timer gcTimer;
-    private Clock.@Nullable Timer healthTimer;
-    private Clock.@Nullable Timer renewTimer;
-    private Clock.@Nullable Timer pollTimer;
-    private long periodicFailures;
+    private final PeriodicWork periodic;
     private Clock.@Nullable Timer shutdownTimer;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -98,6 +93,7 @@ public final class Engine {
                 : new ReplicaDuties(sharedRooms, rooms, clock, counters, replicaConfig, launcher.hostBound());
         this.sweep = new Sweep(clock, rooms, publisher);
         this.views = new Views(config, clock, rooms, counters, epochOffset);
+        this.periodic = new PeriodicWork(clock, loop, () -> phase == Phase.RUNNING);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------------
@@ -113,99 +109,31 @@ public final class Engine {
         if (replica != null) {
             replica.open(room -> loop.submit(() -> {
                 if (phase == Phase.RUNNING) {
-                    periodic(() -> replica.converge(room));
+                    periodic.run(() -> replica.converge(room));
                 }
             }));
         }
-        launcher.start(new LauncherContext() {
-            @Override
-            public Clock clock() {
-                return clock;
-            }
-
-            @Override
-            public Duration agentStopTimeout() {
-                return config.agentStopTimeout();
-            }
-
-            @Override
-            public void agentReady(String roomName, String agentIdentity) {
-                heartbeat(roomName, agentIdentity);
-            }
-
-            @Override
-            public void publish(LifecycleEvent event) {
-                loop.submit(() -> {
+        launcher.start(new EngineLauncherContext(clock, config.agentStopTimeout(), this::heartbeat,
+                event -> loop.submit(() -> {
                     publisher.add(event);
                     publisher.flush();
-                });
-            }
-        });
+                })));
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.submit(() -> {
             phase = Phase.RUNNING;
-            scheduleSweep();
-            scheduleHealthCheck();
+            periodic.every(Require.nanos(config.gcInterval()), () -> sweep.run(0));
+            periodic.every(Require.nanos(config.healthCheckInterval()), agents::healthCheck);
             if (replica != null) {
-                scheduleRenewal(replica);
-                schedulePoll(replica);
+                periodic.every(replica.renewIntervalNanos(), replica::renew);
+                periodic.every(Require.nanos(replicaConfig.pollInterval()), () -> {
+                    replica.fireDueDeadlines();
+                    replica.grantQueuedRooms();
+                });
             }
             started.complete(null);
         });
         await(started);
         LOG.log(Level.INFO, "Agent manager started");
-    }
-
-    private void scheduleSweep() {
-        gcTimer = clock.schedule(Require.nanos(config.gcInterval()), () -> loop.submit(() -> {
-            if (phase == Phase.RUNNING) {
-                periodic(() -> sweep.run(0));
-                scheduleSweep();
-            }
-        }));
-    }
-
-    private void scheduleHealthCheck() {
-        healthTimer = clock.schedule(Require.nanos(config.healthCheckInterval()), () -> loop.submit(() -> {
-            if (phase == Phase.RUNNING) {
-                agents.healthCheck();
-                scheduleHealthCheck();
-            }
-        }));
-    }
-
-    private void scheduleRenewal(ReplicaDuties duties) {
-        renewTimer = clock.schedule(duties.renewIntervalNanos(), () -> loop.submit(() -> {
-            if (phase == Phase.RUNNING) {
-                periodic(duties::renew);
-                scheduleRenewal(duties);
-            }
-        }));
-    }
-
-    private void schedulePoll(ReplicaDuties duties) {
-        pollTimer = clock.schedule(Require.nanos(replicaConfig.pollInterval()), () -> loop.submit(() -> {
-            if (phase == Phase.RUNNING) {
-                periodic(() -> {
-                    duties.fireDueDeadlines();
-                    duties.grantQueuedRooms();
-                });
-                schedulePoll(duties);
-            }
-        }));
-    }
-
-    /** Runs periodic work; a shared store that fails is logged (on the first failure and every doubling). */
-    private void periodic(Runnable work) {
-        try {
-            work.run();
-        } catch (SharedStoreUnavailableException e) {
-            periodicFailures++;
-            if (Long.bitCount(periodicFailures) == 1) {
-                LOG.log(Level.WARNING, "shared store unavailable for replica maintenance: " + e.getMessage() + " ("
-                        + periodicFailures + " times so far)");
-            }
-        }
     }
 
     /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
@@ -220,20 +148,9 @@ public final class Engine {
                 return;
             }
             phase = Phase.CLOSING;
-            cancel(gcTimer);
-            cancel(healthTimer);
-            cancel(renewTimer);
-            cancel(pollTimer);
-            if (replica != null && !launcher.hostBound()) {
-                LOG.log(Level.INFO, "Stopping agent manager: its " + agents.all().size() + " remote agents keep"
-                        + " running; other replicas adopt them");
-                finishClose();
-            } else if (replica != null) {
-                LOG.log(Level.INFO, "Stopping agent manager: stopping the " + agents.all().size() + " agents of"
-                        + " replica " + replicaConfig.replicaId() + "; other replicas keep the rooms");
-                for (LiveAgent agent : new ArrayList<>(agents.all())) {
-                    agents.requestStop(agent);
-                }
+            periodic.cancelAll();
+            if (replica != null) {
+                replica.leave();
                 closeWhenAgentsGone();
             } else {
                 LOG.log(Level.INFO, "Stopping agent manager: closing " + rooms.store.openRoomCount() + " rooms");
@@ -251,7 +168,7 @@ public final class Engine {
     }
 
     private void closeWhenAgentsGone() {
-        if (phase == Phase.CLOSING && agents.isEmpty()) {
+        if (phase == Phase.CLOSING && (agents.isEmpty() || replica != null && !launcher.hostBound())) {
             finishClose();
         }
     }
@@ -262,10 +179,7 @@ public final class Engine {
         }
         phase = Phase.CLOSED;
         cancel(shutdownTimer);
-        cancel(gcTimer);
-        cancel(healthTimer);
-        cancel(renewTimer);
-        cancel(pollTimer);
+        periodic.cancelAll();
         rooms.wakes.clearAll();
         agents.closeLauncher();
         if (replica != null) {

@@ -238,6 +238,24 @@ final class ReplicaDuties {
         return sums.isEmpty() ? null : sums;
     }
 
+    /**
+     * Leaves the rooms to the other replicas as this one closes: stops its host-bound agents (the other replicas
+     * start new ones once this replica's lease has ended), leaves remote agents running for them to adopt.
+     */
+    void leave() {
+        List<LiveAgent> local = new ArrayList<>(loop.agents.all());
+        if (!hostBound) {
+            LOG.log(Level.INFO, "Stopping agent manager: its " + local.size() + " remote agents keep running;"
+                    + " other replicas adopt them");
+            return;
+        }
+        LOG.log(Level.INFO, "Stopping agent manager: stopping the " + local.size() + " agents of replica "
+                + rooms.replicaId + "; other replicas keep the rooms");
+        for (LiveAgent agent : local) {
+            loop.agents.requestStop(agent);
+        }
+    }
+
     /** Ends the lease: other replicas take this one's rooms over at once. */
     void close() {
         try {

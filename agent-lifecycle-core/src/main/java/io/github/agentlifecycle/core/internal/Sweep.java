@@ -5,7 +5,6 @@ import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The periodic safety net: re-examines every room (re-arming a timer that is missing or overdue, which means it
