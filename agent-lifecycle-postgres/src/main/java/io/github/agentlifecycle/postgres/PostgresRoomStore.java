@@ -122,6 +122,12 @@ public final class PostgresRoomStore implements SharedRoomStore {
     }
 
     @Override
+    public int openRoomCount() {
+        self();
+        return database.transaction("openRoomCount", sql.rows::openCount);
+    }
+
+    @Override
     public List<String> dueRooms(Instant now, int limit) {
         Require.nonNull(now, "now");
         Require.atLeast(limit, 0, "limit");

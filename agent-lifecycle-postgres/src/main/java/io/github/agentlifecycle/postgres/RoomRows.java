@@ -17,6 +17,7 @@ final class RoomRows {
     private final Tables tables;
     private final String selectOne;
     private final String selectOpen;
+    private final String countOpen;
     private final String selectDue;
     private final String selectHosted;
     private final String selectQueued;
@@ -26,6 +27,7 @@ final class RoomRows {
         String from = " FROM " + tables.room;
         this.selectOne = "SELECT " + COLUMNS + from + " WHERE name = ?";
         this.selectOpen = "SELECT " + COLUMNS + from + " WHERE open ORDER BY name";
+        this.countOpen = "SELECT count(*)" + from + " WHERE open";
         this.selectDue = "SELECT name" + from + " WHERE due_at <= ? ORDER BY due_at, name LIMIT ?";
         this.selectHosted = "SELECT name" + from + " WHERE host = ? ORDER BY name";
         this.selectQueued = "SELECT name" + from + " WHERE queued_since IS NOT NULL ORDER BY queued_since, name LIMIT ?";
@@ -52,6 +54,14 @@ final class RoomRows {
                 open.add(row(rows));
             }
             return open;
+        }
+    }
+
+    int openCount(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(countOpen);
+                ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return (int) Math.min(Integer.MAX_VALUE, rows.getLong(1));
         }
     }
 

@@ -35,6 +35,7 @@ class PostgresRoomStoreTest extends StoreTest {
         assertThat(row.host()).isNull();
         assertThat(row.queuedSince()).isNull();
         assertThat(store.openRooms()).extracting(RoomRow::name).containsExactly("room-1");
+        assertThat(store.openRoomCount()).isOne();
 
         store.inRoom("room-1", false, tx -> {
             tx.write(new byte[] {4}, false, null);
@@ -43,6 +44,7 @@ class PostgresRoomStoreTest extends StoreTest {
         });
         assertThat(read(store, "room-1").dueAt()).isNull();
         assertThat(store.openRooms()).isEmpty();
+        assertThat(store.openRoomCount()).isZero();
 
         store.inRoom("room-1", false, tx -> {
             tx.delete();
