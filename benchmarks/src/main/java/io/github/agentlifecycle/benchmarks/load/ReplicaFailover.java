@@ -7,6 +7,7 @@ import io.github.agentlifecycle.examples.WebhookSigner;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +25,9 @@ import java.util.function.BooleanSupplier;
  * Failover: how long after a replica is killed with SIGKILL each of its occupied rooms has a new agent, started by
  * a live replica. Three example-server replicas share one PostgreSQL database ({@link ExampleCluster}) with the
  * example's defaults: lease 10 s, the sample agent (a JVM that exits when its stdin ends and reports a heartbeat to
- * its host at start and every 5 s), restart backoff from 1 s. Replica 0 hosts {@code rooms} rooms (their token
+ * its host at start and every 5 s), restart backoff from 1 s. With the argument {@code light} the agent is a shell
+ * script instead that reports one heartbeat with {@code curl} and then waits for the end of its stdin, so that the
+ * agents' own start-up (a JVM each for the sample agent) weighs less. Replica 0 hosts {@code rooms} rooms (their token
  * requests go to it), replicas 1 and 2 two rooms each; a person joins every room through replica 1 or 2. Once every
  * agent is ready (its first heartbeat), replica 0 is killed.
  *
@@ -35,32 +38,47 @@ import java.util.function.BooleanSupplier;
  * of the rooms has exactly one agent process, under a live replica. {@code runs} runs, each on a fresh cluster.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.github.agentlifecycle.benchmarks.load.ReplicaFailover \
- *     examples/target/agent-lifecycle-example.jar [rooms on the killed replica 12] [runs 1]</pre>
+ *     examples/target/agent-lifecycle-example.jar [rooms on the killed replica 12] [runs 1] [sample|light]</pre>
  */
 public final class ReplicaFailover {
     private static final int REPLICAS = 3;
     private static final int ROOMS_ON_SURVIVORS = 2;
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reports one heartbeat with curl, then runs until its stdin ends or it gets SIGTERM. */
+    private static final String LIGHT_AGENT = """
+            curl -s -o /dev/null --max-time 10 -X POST -H "Authorization: Bearer $AGENT_CREDENTIAL" \\
+                -H 'Content-Type: application/json' \\
+                -d "{\\"roomName\\":\\"$ROOM_NAME\\",\\"agentIdentity\\":\\"$AGENT_IDENTITY\\"}" "$AGENT_HEARTBEAT_URL"
+            while read -r l; do :; done
+            """;
     private static final String ADMIN = "Bearer " + ExampleCluster.ADMIN_TOKEN;
 
     private ReplicaFailover() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || args.length > 3) {
-            System.err.println("usage: ReplicaFailover <example jar> [rooms on the killed replica 12] [runs 1]");
+        if (args.length < 1 || args.length > 4 || (args.length == 4 && !List.of("sample", "light").contains(args[3]))) {
+            System.err.println("usage: ReplicaFailover <example jar> [rooms on the killed replica 12] [runs 1]"
+                    + " [agent: sample (default) | light]");
             System.exit(2);
         }
         int rooms = args.length > 1 ? Integer.parseInt(args[1]) : 12;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        boolean light = args.length > 3 && args[3].equals("light");
         System.setProperty("http.maxConnections", "10");
         BlockingHttp.noRetries();
         List<Long> takeover = new ArrayList<>();
         List<Long> spawned = new ArrayList<>();
         List<Long> ready = new ArrayList<>();
+        Path lightAgent = null;
+        if (light) {
+            lightAgent = Files.createTempFile("light-agent-", ".sh");
+            Files.writeString(lightAgent, LIGHT_AGENT);
+            lightAgent.toFile().deleteOnExit();
+        }
         for (int run = 1; run <= runs; run++) {
             Map<String, String> env = new HashMap<>();
-            env.put("AGENT_COMMAND", null); // the example's sample agent
+            env.put("AGENT_COMMAND", light ? "sh " + lightAgent : null); // null: the example's sample agent
             try (ExampleCluster cluster = ExampleCluster.start(Path.of(args[0]), REPLICAS, true, env,
                     "failover-" + run)) {
                 System.out.printf("--- run %d: %s, %d rooms on replica 0, %d on each other; load average %s%n", run,
