@@ -293,7 +293,9 @@ public final class AgentManager implements AutoCloseable {
          * deterministic; servers whose callers wait for each answer anyway (webhook and token handlers) save two
          * thread hand-offs per call with it. The price: listeners, timer firings and exit reports then run on
          * those callers' threads (HTTP workers, the clock's timer thread, the launcher's threads), so a slow
-         * listener slows whichever caller happens to run the loop.
+         * listener slows whichever caller happens to run the loop. Keep the default with a {@linkplain
+         * #sharedStore shared store}: every command then waits for the database, and under steady load the caller
+         * that runs the loop would keep running other callers' commands before it can answer its own.
          */
         public Builder executor(Executor executor) {
             this.executor = Require.nonNull(executor, "executor");

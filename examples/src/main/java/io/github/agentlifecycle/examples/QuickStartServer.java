@@ -58,12 +58,15 @@ final class QuickStartServer implements AutoCloseable {
         if (config.agentStateDirectory() != null) {
             launcher.stateDirectory(config.agentStateDirectory());
         }
-        // Token and webhook handlers wait for the engine's answer anyway: running the engine on their threads
-        // saves two thread hand-offs per request (see AgentManager.Builder#executor).
         AgentManager.Builder builder = AgentManager.builder(launcher.build())
-                .config(settings)
-                .executor(Runnable::run);
+                .config(settings);
         SharedStateConfig shared = config.sharedState();
+        if (shared == null) {
+            // Token and webhook handlers wait for the engine's answer anyway: running the engine on their threads
+            // saves two thread hand-offs per request (see AgentManager.Builder#executor). With shared state each
+            // command waits for the database, and a handler thread would run its neighbours' commands too.
+            builder.executor(Runnable::run);
+        }
         HikariDataSource database = shared == null ? null : pool(shared);
         if (shared != null) {
             builder.sharedStore(PostgresRoomStore.builder(database).maxAgentsPerReplica(shared.maxAgentsPerReplica())
