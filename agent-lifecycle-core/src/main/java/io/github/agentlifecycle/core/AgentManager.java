@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  * must not be called from the engine's own thread (from a listener or a launcher callback): they throw {@link
  * IllegalStateException} there. Instances are thread-safe.
  *
- * <p><b>Lifecycle.</b> {@link #start()} once, then use, then {@link #close()}. Before start and after close, token
- * requests answer {@link EnsureResult.Status#REJECTED} and events {@link EventOutcome#REJECTED}.
+ * <p><b>Lifecycle.</b> {@link #start()} once, then use, then {@link #drain(Duration)} or {@link #close()} (see {@link
+ * #state()}). Before start and after close, token requests answer {@link EnsureResult.Status#REJECTED} and events
+ * {@link EventOutcome#REJECTED}.
  *
  * <p><b>Errors.</b> Arguments are validated before anything is enqueued: a blank, over-long or control-character
  * room name or identity throws {@link IllegalArgumentException}, a null one {@link NullPointerException}, each
@@ -80,12 +81,28 @@ public final class AgentManager implements AutoCloseable {
      * kept for the join timeout while nobody has joined. Never waits for a process to start.
      */
     public CompletionStage<EnsureResult> ensureAgentAsync(String roomName) {
-        return engine.ensureAgent(roomName);
+        return engine.ensureAgent(roomName, false);
     }
 
     /** Blocking form of {@link #ensureAgentAsync(String)}. */
     public EnsureResult ensureAgent(String roomName) {
         return engine.await(ensureAgentAsync(roomName));
+    }
+
+    /**
+     * Takes charge of a room found in progress when this manager started, for example by {@code RoomReconciler}
+     * after a restart: the room wants an agent, like after {@link #ensureAgentAsync(String) a token request}, which
+     * the launcher starts, or adopts when one of its agents already runs there (as LiveKit agent dispatch does); if
+     * nobody is in the room, its grace period starts now, so the agent found there stops when it ends unless someone
+     * returns.
+     */
+    public CompletionStage<EnsureResult> adoptRoomAsync(String roomName) {
+        return engine.ensureAgent(roomName, true);
+    }
+
+    /** Blocking form of {@link #adoptRoomAsync(String)}. */
+    public EnsureResult adoptRoom(String roomName) {
+        return engine.await(adoptRoomAsync(roomName));
     }
 
     /**
@@ -204,9 +221,41 @@ public final class AgentManager implements AutoCloseable {
         return remove::run;
     }
 
+    /** Where the manager is in its life; read without waiting for the engine. Only {@code RUNNING} takes new rooms. */
+    public ManagerState state() {
+        return engine.state();
+    }
+
     /**
-     * Closes every room, which stops every agent, and completes once all agents have exited or the stop timeout
-     * (plus one second for the kill to take effect) has passed. Then closes the launcher. Idempotent.
+     * Lets the conversations under way end before closing, for a deploy that should cut none. From the call on, the
+     * manager is {@link ManagerState#DRAINING}: it takes no new room (a token request for a room it does not serve
+     * answers {@link EnsureResult.Status#DRAINING}; with a shared store the room is queued and another replica starts
+     * its agent), while the rooms it serves go on as before (webhooks, heartbeats, token requests, restarts) until they
+     * end normally, grace period and all. It closes as {@link #closeAsync()} does once it runs no agent and no room
+     * waits for one (with a shared store: once it hosts no agent; remote agents are left for the other replicas to
+     * adopt at once), or when {@code timeout} has passed, whichever comes first. Progress is logged; {@link #stats()}
+     * shows it. Calling it again, or after close, changes nothing; {@link #close()} during a drain closes at once.
+     *
+     * @return a stage completed once the manager has closed
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public CompletionStage<Void> drainAsync(Duration timeout) {
+        return engine.drain(timeout);
+    }
+
+    /** Blocking form of {@link #drainAsync(Duration)}: returns once the manager has closed. */
+    public void drain(Duration timeout) {
+        engine.await(drainAsync(timeout));
+    }
+
+    /**
+     * Closes the manager and completes once its agents are gone. Host-bound agents (local processes) are stopped:
+     * without a shared store every room is closed, which stops its agent; with one, the other replicas keep the
+     * rooms and start new agents. Agents that are not {@linkplain AgentLauncher#hostBound() host-bound} (LiveKit
+     * agent dispatches) keep running in their rooms: the next start (through {@code RoomReconciler}) or another
+     * replica adopts them, and LiveKit ends them with their rooms otherwise. Completes once every stopped agent has
+     * exited or the stop timeout (plus one second for the kill to take effect) has passed; then closes the launcher.
+     * Idempotent.
      */
     public CompletionStage<Void> closeAsync() {
         return engine.closeAsync();

@@ -20,6 +20,11 @@ public record EnsureResult(Status status, @Nullable RoomSnapshot room, @Nullable
         /** The room waits for a free slot under {@code maxTotalAgents}, or for its previous agent to stop. */
         QUEUED,
         /** Nothing was done: the manager is not running or tracks {@code maxRooms} rooms already. */
-        REJECTED
+        REJECTED,
+        /**
+         * Nothing was done: the manager is {@linkplain AgentManager#drain draining} and does not serve this room;
+         * another instance should (an HTTP API answers 503 so that a load balancer or the client retries).
+         */
+        DRAINING
     }
 }

@@ -26,6 +26,9 @@ package io.github.agentlifecycle.core;
  * @param agentRestarts restarts scheduled
  * @param roomsClosed rooms removed
  * @param orphansReaped orphaned agents killed
+ * @param state where the manager is in its life ({@link ManagerState#DRAINING} while a drain is under way)
+ * @param hostedAgents agents this manager runs itself (with a shared store, on this replica; the other counts are
+ *     the cluster's)
  */
 public record ManagerStats(
         int totalRooms,
@@ -50,4 +53,6 @@ public record ManagerStats(
         long agentCrashes,
         long agentRestarts,
         long roomsClosed,
-        long orphansReaped) {}
+        long orphansReaped,
+        ManagerState state,
+        int hostedAgents) {}

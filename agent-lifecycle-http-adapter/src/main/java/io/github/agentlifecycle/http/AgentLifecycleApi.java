@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routes under the base path (default {@code /api/livekit}): {@code POST /token}, {@code POST /webhook},
  * {@code GET /rooms}, {@code GET /rooms/{name}}, {@code GET /stats}, {@code POST /rooms/{name}/close},
- * {@code POST /gc}, {@code POST /agent-report}, {@code GET /health}. Answers are JSON: {@code
+ * {@code POST /gc}, {@code POST /agent-report}, {@code GET /health} (liveness), {@code GET /health/ready}
+ * (readiness: 503 unless the manager takes new rooms, so from the first moment of a drain). Answers are JSON: {@code
  * {"success":true,"data":...}} or {@code {"success":false,"error":{"code":...,"message":...}}}.
  *
  * <p>Who may call: admin routes (rooms, stats, close, gc) need {@code Authorization: Bearer <admin token>},
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * authenticated by LiveKit's signature; {@code /agent-report} by the credential the agent was given at launch.
  * Identities reserved for agents are never granted, whatever the authorizer says (see {@link TokenIssuer}).
  * A rejected request changes nothing. Errors are 400 (bad JSON or field), 401/403, 404, 405, 413 (body over the
- * limit; webhooks have their own), 415, 503 for a webhook the engine could not take (not running, or too many
+ * limit; webhooks have their own), 415, 503 for a token request a draining manager does not serve ({@code
+ * draining}, with {@code Retry-After}, so that a load balancer or the client retries on another instance), for a
+ * webhook the engine could not take (not running, or too many
  * recent event ids to remember another: LiveKit sends it again) and for any request while a shared room store
  * cannot answer ({@code state_unavailable}, with {@code Retry-After}); 500 only for bugs, without details. Nothing in a response reveals a secret.
  * Thread-safe; requests may block briefly while the engine answers.
@@ -44,7 +47,8 @@ public final class AgentLifecycleApi {
                 new TokenRoute(builder.manager, builder.tokens, builder.authorizer, credentials, builder.livekitUrl),
                 new WebhookRoute(builder.webhooks),
                 new AdminRoutes(builder.manager, builder.webhooks),
-                new AgentReportRoute(builder.manager));
+                new AgentReportRoute(builder.manager),
+                new HealthRoutes(builder.manager));
     }
 
     /**

@@ -17,9 +17,10 @@ final class Router {
     private final WebhookRoute webhook;
     private final AdminRoutes admin;
     private final AgentReportRoute agentReport;
+    private final HealthRoutes health;
 
     Router(String basePath, BodyLimits limits, Credentials credentials, TokenRoute token, WebhookRoute webhook,
-            AdminRoutes admin, AgentReportRoute agentReport) {
+            AdminRoutes admin, AgentReportRoute agentReport, HealthRoutes health) {
         this.basePath = basePath;
         this.limits = limits;
         this.credentials = credentials;
@@ -27,6 +28,7 @@ final class Router {
         this.webhook = webhook;
         this.admin = admin;
         this.agentReport = agentReport;
+        this.health = health;
     }
 
     /** The answer to {@code request}; throws {@link ApiError} for a request that gets an error. */
@@ -63,10 +65,14 @@ final class Router {
                     return agentReport.answer(request);
                 case "health":
                     allow(method, "GET");
-                    return ApiJson.ok(Map.of("status", "ok"));
+                    return health.live();
                 default:
                     throw notFound();
             }
+        }
+        if (parts.size() == 2 && parts.get(0).equals("health") && parts.get(1).equals("ready")) {
+            allow(method, "GET");
+            return health.ready();
         }
         if (parts.size() == 2 && parts.get(0).equals("rooms")) {
             allowAdmin(request, "GET");

@@ -4,13 +4,16 @@ import static io.github.agentlifecycle.http.RequestFields.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.agentlifecycle.core.AgentManager;
+import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.livekit.InvalidTokenRequestException;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.TokenRequest;
+import java.util.Map;
 
 /**
  * {@code POST /token}: checks the request, asks the {@link TokenRequestAuthorizer}, mints the token and ensures the
- * room's agent. A refused or invalid request mints nothing and starts nothing. Thread-safe.
+ * room's agent. A refused or invalid request mints nothing and starts nothing; a request a draining manager does not
+ * serve gets 503 {@code draining} and no token, so that the client joins where an agent can be started. Thread-safe.
  */
 final class TokenRoute {
     private final AgentManager manager;
@@ -45,6 +48,11 @@ final class TokenRoute {
         } catch (InvalidTokenRequestException invalid) {
             throw ApiError.invalid(invalid.field(), invalid.getMessage());
         }
-        return ApiJson.ok(ApiViews.token(token, livekitUrl, manager.ensureAgent(token.roomName())));
+        EnsureResult ensured = manager.ensureAgent(token.roomName());
+        if (ensured.status() == EnsureResult.Status.DRAINING) {
+            throw new ApiError(503, "draining", "this instance is shutting down and takes no new rooms; try again",
+                    Map.of("Retry-After", "1", "Connection", "close"));
+        }
+        return ApiJson.ok(ApiViews.token(token, livekitUrl, ensured));
     }
 }

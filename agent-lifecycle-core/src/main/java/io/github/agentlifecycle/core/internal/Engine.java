@@ -6,6 +6,7 @@ import io.github.agentlifecycle.core.CloseReason;
 import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.MaintenanceReport;
+import io.github.agentlifecycle.core.ManagerState;
 import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.ReplicaConfig;
 import io.github.agentlifecycle.core.Require;
@@ -43,8 +44,6 @@ public final class Engine {
     /** Longest an event id is kept (about 73 years): keeps deadlines on the {@code nanoTime} scale comparable. */
     private static final long MAX_ID_RETENTION_NANOS = Long.MAX_VALUE / 4;
 
-    private enum Phase { NEW, RUNNING, CLOSING, CLOSED }
-
     private final AgentManagerConfig config;
     private final Clock clock;
     private final AgentLauncher launcher;
@@ -59,9 +58,10 @@ public final class Engine {
     private final ReplicaConfig replicaConfig;
     private final Views views;
 
-    private volatile Phase phase = Phase.NEW;
+    private volatile ManagerState phase = ManagerState.NEW;
     private final PeriodicWork periodic;
     private Clock.@Nullable Timer shutdownTimer;
+    private final DrainProgress drain;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     /**
@@ -86,21 +86,22 @@ public final class Engine {
                 : new SharedRooms(new GuardedStore(shared, clock), replicaConfig.replicaId(), clock,
                         config.maxTotalAgents(), epochOffset);
         this.rooms = new RoomLoop(config, clock, machine, launcher, loop, publisher, sharedRooms,
-                () -> phase == Phase.RUNNING || sharedRooms != null, this::closeWhenAgentsGone);
+                () -> phase.serving() || sharedRooms != null, this::afterDrain);
         this.agents = rooms.agents;
         this.replicaConfig = replicaConfig;
         this.replica = sharedRooms == null ? null
                 : new ReplicaDuties(sharedRooms, rooms, clock, counters, replicaConfig, launcher.hostBound());
         this.sweep = new Sweep(clock, rooms, publisher);
         this.views = new Views(config, clock, rooms, counters, epochOffset);
-        this.periodic = new PeriodicWork(clock, loop, () -> phase == Phase.RUNNING);
+        this.periodic = new PeriodicWork(clock, loop, () -> phase.serving());
+        this.drain = new DrainProgress(clock, rooms, sharedRooms != null);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------------
 
     /** Starts the launcher (which may reap orphans) and the periodic maintenance. */
     public synchronized void start() {
-        if (phase != Phase.NEW) {
+        if (phase != ManagerState.NEW) {
             throw new IllegalStateException("AgentManager was already started");
         }
         LOG.log(Level.INFO, "Starting agent manager: grace period " + seconds(config.gracePeriod())
@@ -108,7 +109,7 @@ public final class Engine {
                 + seconds(config.healthCheckInterval()) + ", max agents " + config.maxTotalAgents());
         if (replica != null) {
             replica.open(room -> loop.submit(() -> {
-                if (phase == Phase.RUNNING) {
+                if (phase.serving()) {
                     periodic.run(() -> replica.converge(room));
                 }
             }));
@@ -120,7 +121,7 @@ public final class Engine {
                 })));
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.submit(() -> {
-            phase = Phase.RUNNING;
+            phase = ManagerState.RUNNING;
             periodic.every(Require.nanos(config.gcInterval()), () -> sweep.run(0));
             periodic.every(Require.nanos(config.healthCheckInterval()), agents::healthCheck);
             if (replica != null) {
@@ -136,48 +137,93 @@ public final class Engine {
         LOG.log(Level.INFO, "Agent manager started");
     }
 
-    /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
-    public CompletionStage<Void> closeAsync() {
+    /** Where the engine is in its life. */
+    public ManagerState state() {
+        return phase;
+    }
+
+    /**
+     * Stops taking new rooms and lets the rooms it serves end normally; closes once they have (with shared state:
+     * once this replica hosts no agent), or at {@code timeout} at the latest. Completes when closed.
+     */
+    public CompletionStage<Void> drain(Duration timeout) {
+        Require.nonNegative(timeout, "timeout");
         loop.submit(() -> {
-            if (phase == Phase.NEW) {
-                phase = Phase.CLOSING;
+            if (phase == ManagerState.NEW) {
+                phase = ManagerState.CLOSING;
                 finishClose();
-                return;
-            }
-            if (phase != Phase.RUNNING) {
-                return;
-            }
-            phase = Phase.CLOSING;
-            periodic.cancelAll();
-            if (replica != null) {
-                replica.leave();
-                closeWhenAgentsGone();
-            } else {
-                LOG.log(Level.INFO, "Stopping agent manager: closing " + rooms.store.openRoomCount() + " rooms");
-                for (RoomRecord room : new ArrayList<>(rooms.store.openRooms())) {
-                    rooms.deliver(room.name(), new RoomInput.CloseRequested(CloseReason.SHUTDOWN));
+            } else if (phase == ManagerState.RUNNING) {
+                phase = ManagerState.DRAINING;
+                if (replica != null) {
+                    replica.drain();
                 }
-                rooms.drain();
-            }
-            if (phase == Phase.CLOSING) {
-                long wait = Require.nanos(config.agentStopTimeout()) + Duration.ofSeconds(1).toNanos();
-                shutdownTimer = clock.schedule(wait, () -> loop.submit(this::finishClose));
+                drain.begin(timeout, agents.all().size(), () -> loop.submit(() -> {
+                    if (phase == ManagerState.DRAINING) {
+                        drain.timedOut(agents.all().size());
+                        beginClose();
+                    }
+                }));
+                afterDrain();
             }
         });
         return closed.thenApply(ignored -> null);
     }
 
+    /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
+    public CompletionStage<Void> closeAsync() {
+        loop.submit(() -> {
+            if (phase == ManagerState.NEW) {
+                phase = ManagerState.CLOSING;
+                finishClose();
+            } else if (phase.serving()) {
+                beginClose();
+            }
+        });
+        return closed.thenApply(ignored -> null);
+    }
+
+    private void beginClose() {
+        phase = ManagerState.CLOSING;
+        drain.cancel();
+        periodic.cancelAll();
+        if (replica != null) {
+            replica.leave();
+        } else if (!launcher.hostBound()) {
+            LOG.log(Level.INFO, "Stopping agent manager: its " + agents.all().size() + " remote agents keep running"
+                    + " in their rooms; the next start adopts them");
+        } else {
+            LOG.log(Level.INFO, "Stopping agent manager: closing " + rooms.store.openRoomCount() + " rooms");
+            for (RoomRecord room : new ArrayList<>(rooms.store.openRooms())) {
+                rooms.deliver(room.name(), new RoomInput.CloseRequested(CloseReason.SHUTDOWN));
+            }
+            rooms.drain();
+        }
+        closeWhenAgentsGone();
+        if (phase == ManagerState.CLOSING) {
+            long wait = Require.nanos(config.agentStopTimeout()) + Duration.ofSeconds(1).toNanos();
+            shutdownTimer = clock.schedule(wait, () -> loop.submit(this::finishClose));
+        }
+    }
+
+    /** After every batch of inputs: a drain that is done closes the manager; a closing one may be done. */
+    private void afterDrain() {
+        if (phase == ManagerState.DRAINING && drain.done(agents.all().size(), launcher.hostBound())) {
+            beginClose();
+        }
+        closeWhenAgentsGone();
+    }
+
     private void closeWhenAgentsGone() {
-        if (phase == Phase.CLOSING && (agents.isEmpty() || replica != null && !launcher.hostBound())) {
+        if (phase == ManagerState.CLOSING && (agents.isEmpty() || !launcher.hostBound())) {
             finishClose();
         }
     }
 
     private void finishClose() {
-        if (phase == Phase.CLOSED) {
+        if (phase == ManagerState.CLOSED) {
             return;
         }
-        phase = Phase.CLOSED;
+        phase = ManagerState.CLOSED;
         cancel(shutdownTimer);
         periodic.cancelAll();
         rooms.wakes.clearAll();
@@ -204,12 +250,20 @@ public final class Engine {
 
     // ---- commands -------------------------------------------------------------------------------------------
 
-    /** The token path: make sure the room has (or will get) an agent. */
-    public CompletionStage<EnsureResult> ensureAgent(String roomName) {
+    /**
+     * The token path: make sure the room has (or will get) an agent.
+     *
+     * @param adopted whether the room was found in progress at start rather than asked for by a token request
+     */
+    public CompletionStage<EnsureResult> ensureAgent(String roomName, boolean adopted) {
         Require.name(roomName, "roomName");
         return call(() -> {
-            if (phase != Phase.RUNNING) {
+            if (!phase.serving()) {
                 return new EnsureResult(EnsureResult.Status.REJECTED, null, "the agent manager is not running");
+            }
+            if (phase == ManagerState.DRAINING && replica == null && rooms.store.openRoom(roomName) == null) {
+                return new EnsureResult(EnsureResult.Status.DRAINING, null,
+                        "this instance is draining and takes no new rooms");
             }
             if (replica != null && replica.fenced()) {
                 throw new SharedStoreUnavailableException("this replica lost its lease on the shared store");
@@ -221,7 +275,7 @@ public final class Engine {
                     RoomRecord current = tx.record();
                     boolean open = current != null && !current.closed();
                     return open || rooms.store.openRoomCount() < config.maxRooms()
-                            ? new RoomInput.AgentRequested() : null;
+                            ? new RoomInput.AgentRequested(adopted) : null;
                 }, null, false);
                 if (step == null || step.transition() == null) {
                     return new EnsureResult(EnsureResult.Status.REJECTED, null,
@@ -261,7 +315,7 @@ public final class Engine {
     }
 
     private EventOutcome applyNow(RoomEvent event, long keepFor) {
-        if (phase != Phase.RUNNING) {
+        if (!phase.serving()) {
             return EventOutcome.REJECTED;
         }
         String id = event.eventId();
@@ -299,7 +353,7 @@ public final class Engine {
         Require.name(agentIdentity, "agentIdentity");
         return call(() -> {
             LiveAgent agent = agents.get(roomName);
-            if (phase != Phase.RUNNING || agent == null || !agent.identity.equals(agentIdentity)) {
+            if (!phase.serving() || agent == null || !agent.identity.equals(agentIdentity)) {
                 return false;
             }
             rooms.deliver(roomName, new RoomInput.Heartbeat(agent.generation));
@@ -321,7 +375,7 @@ public final class Engine {
     public CompletionStage<Boolean> closeRoom(String roomName, CloseReason reason) {
         Require.name(roomName, "roomName");
         return call(() -> {
-            if (phase != Phase.RUNNING) {
+            if (!phase.serving()) {
                 return false;
             }
             RoomLoop.Step step = rooms.step(roomName, tx -> {
@@ -335,7 +389,7 @@ public final class Engine {
 
     /** Runs the health check and the sweep now. */
     public CompletionStage<MaintenanceReport> runMaintenance() {
-        return call(() -> phase != Phase.RUNNING ? new MaintenanceReport(0, 0, 0, 0, 0)
+        return call(() -> !phase.serving() ? new MaintenanceReport(0, 0, 0, 0, 0)
                 : sweep.run(agents.healthCheck()));
     }
 
@@ -362,7 +416,7 @@ public final class Engine {
     public CompletionStage<ManagerStats> stats() {
         return call(() -> {
             Map<String, Long> cluster = replica == null ? null : replica.clusterCounters();
-            return views.stats(cluster == null ? null : Counters.of(cluster));
+            return views.stats(cluster == null ? null : Counters.of(cluster), phase);
         });
     }
 
@@ -409,7 +463,7 @@ public final class Engine {
         }
     }
 
-    private static String seconds(Duration duration) {
+    static String seconds(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
     }
 }

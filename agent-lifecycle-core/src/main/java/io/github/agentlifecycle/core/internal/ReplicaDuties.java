@@ -81,8 +81,11 @@ final class ReplicaDuties {
         }
     }
 
-    /** Gives free slots to rooms that wait for one, longest waiting first. */
+    /** Gives free slots to rooms that wait for one, longest waiting first; none while this replica drains. */
     void grantQueuedRooms() {
+        if (rooms.draining()) {
+            return;
+        }
         for (String room : store.queuedRooms(BATCH)) {
             loop.step(room, tx -> tx.requestSlot() == 0 ? new RoomInput.SlotGranted() : null, null, true);
             loop.drain();
@@ -111,7 +114,7 @@ final class ReplicaDuties {
             fenced = false;
             LOG.log(Level.INFO, "Replica " + rooms.replicaId + ": lease renewed again; taking rooms again");
         }
-        for (String replica : dead) {
+        for (String replica : rooms.draining() ? List.<String>of() : dead) {
             for (String room : store.roomsHostedBy(replica)) {
                 takeOver(room, replica);
             }
@@ -169,9 +172,14 @@ final class ReplicaDuties {
         loop.drain();
     }
 
-    /** Rooms hosted here whose record says an agent runs that does not (its exit was not applied), or waits. */
+    /**
+     * Rooms hosted here whose record says an agent runs that does not (its exit was not applied), or waits. A remote
+     * agent without a handle here (taken over from a dead replica, or left by this replica's previous run) is
+     * adopted: launched again through the launcher, which attaches to the running agent instead of starting one.
+     */
     private void convergeHostedRooms() {
         for (String room : store.roomsHostedBy(rooms.replicaId)) {
+            int[] adopt = {-1};
             loop.step(room, tx -> {
                 RoomRecord record = tx.record();
                 if (record == null || tx.hostElsewhere() != null) {
@@ -188,13 +196,20 @@ final class ReplicaDuties {
                             agent.state() == AgentState.STOPPING, "not running on its host replica"));
                 }
                 if (!hostBound && agent.state() == AgentState.STOPPING && !here) {
-                    LOG.log(Level.WARNING, "Room " + room + ": agent " + agent.identity() + " was adopted from"
+                    LOG.log(Level.WARNING, "Room " + room + ": agent " + agent.identity() + " was being stopped by"
                             + " another replica, which alone could stop it; it leaves when its dispatch ends");
                     return new RoomInput.AgentExited(agent.generation(), AgentExit.lost(true,
-                            "adopted remote agent; this replica has no handle to stop it"));
+                            "remote agent whose stop was under way on another replica"));
+                }
+                if (!hostBound && agent.state().holdsProcess() && live == null) {
+                    adopt[0] = agent.generation();
                 }
                 return null;
             }, null, true);
+            if (adopt[0] >= 0) {
+                LOG.log(Level.INFO, "Room " + room + ": adopting its remote agent on replica " + rooms.replicaId);
+                loop.agents.launch(room, adopt[0]);
+            }
             loop.drain();
         }
     }
@@ -236,6 +251,11 @@ final class ReplicaDuties {
     @Nullable Map<String, Long> clusterCounters() {
         Map<String, Long> sums = store.clusterCounters();
         return sums.isEmpty() ? null : sums;
+    }
+
+    /** Takes no new rooms' agents and no dead replica's rooms from now on: the other replicas do. */
+    void drain() {
+        rooms.drain();
     }
 
     /**

@@ -18,8 +18,19 @@ public sealed interface RoomInput {
      */
     record External(RoomEvent event) implements RoomInput {}
 
-    /** A token was requested for the room: it wants an agent. */
-    record AgentRequested() implements RoomInput {}
+    /**
+     * The room wants an agent: a token was requested for it, or it was found running when the manager started.
+     *
+     * @param adopted whether the room was found running (see {@code AgentManager#adoptRoom}): if nobody is in it, its
+     *     grace period starts now
+     */
+    record AgentRequested(boolean adopted) implements RoomInput {
+
+        /** A token request. */
+        public AgentRequested() {
+            this(false);
+        }
+    }
 
     /**
      * The room must close.

@@ -39,8 +39,8 @@ final class RoomStep {
     Transition run(RoomInput input) {
         if (input instanceof RoomInput.External external) {
             onEvent(external.event());
-        } else if (input instanceof RoomInput.AgentRequested) {
-            onAgentRequested();
+        } else if (input instanceof RoomInput.AgentRequested requested) {
+            onAgentRequested(requested.adopted());
         } else if (input instanceof RoomInput.CloseRequested close) {
             close(close.reason());
         } else {
@@ -65,7 +65,7 @@ final class RoomStep {
         }
     }
 
-    private void onAgentRequested() {
+    private void onAgentRequested(boolean adopted) {
         room.lastActivity = now;
         if (room.closing) {
             room.reopenRequested = true;
@@ -73,9 +73,20 @@ final class RoomStep {
         }
         room.agentWanted = true;
         agent.forgetFailure();
-        if (humanCount() == 0) {
-            room.joinDeadline = later(room.joinDeadline, now + chart.joinTimeout);
+        if (humanCount() > 0) {
+            return;
         }
+        if (!adopted) {
+            room.joinDeadline = later(room.joinDeadline, now + chart.joinTimeout);
+            return;
+        }
+        if (room.graceDeadline == null) {
+            room.hadHumans = true;
+            room.graceDeadline = now + chart.gracePeriod;
+            publish(new LifecycleEvent.GraceStarted(name, Duration.ofNanos(chart.gracePeriod)));
+        }
+        // The agent found in the room is wanted until the grace period ends, and no longer.
+        room.joinDeadline = room.graceDeadline;
     }
 
     private void onJoined(RoomEvent.ParticipantJoined event) {
@@ -183,13 +194,16 @@ final class RoomStep {
 
     private void actOnDueDeadlines() {
         agent.actOnDueDeadlines();
-        if (isDue(room.graceDeadline)) {
+        boolean graceExpired = isDue(room.graceDeadline);
+        if (graceExpired) {
             room.graceDeadline = null;
             publish(new LifecycleEvent.GraceExpired(name));
         }
         if (isDue(room.joinDeadline)) {
             room.joinDeadline = null;
-            publish(new LifecycleEvent.JoinTimedOut(name));
+            if (!graceExpired) {
+                publish(new LifecycleEvent.JoinTimedOut(name));
+            }
         }
         if (!room.closing && humanCount() == 0 && room.graceDeadline == null && room.joinDeadline == null) {
             close(room.hadHumans ? CloseReason.GRACE_EXPIRED : CloseReason.JOIN_TIMEOUT);

@@ -24,6 +24,7 @@ final class SharedRooms implements RoomStore {
     private final Clock clock;
     private final int maxTotalAgents;
     private final long toEpoch;
+    private boolean draining;
 
     /** @param toEpoch see {@link #toEpoch()} */
     SharedRooms(SharedRoomStore store, String replicaId, Clock clock, int maxTotalAgents, long toEpoch) {
@@ -32,6 +33,23 @@ final class SharedRooms implements RoomStore {
         this.clock = clock;
         this.maxTotalAgents = maxTotalAgents;
         this.toEpoch = toEpoch;
+    }
+
+    /**
+     * From now on no agent slot is granted to this replica: rooms that ask for one wait for another replica, and
+     * slots it gives back go to the rooms waiting through another replica's poll.
+     */
+    void drain() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    /** The cap this replica passes to the store's slot decisions: none while it drains. */
+    private int slotCap() {
+        return draining ? 0 : maxTotalAgents;
     }
 
     /** What to add to a {@code nanoTime} reading of {@code clock} to get nanoseconds since the epoch, now. */
@@ -157,7 +175,7 @@ final class SharedRooms implements RoomStore {
 
         @Override
         public int requestSlot() {
-            int place = row.requestSlot(maxTotalAgents, instant(clock.nanoTime(), toEpoch));
+            int place = row.requestSlot(slotCap(), instant(clock.nanoTime(), toEpoch));
             if (place == 0) {
                 host = replicaId;
                 waits = false;
@@ -171,7 +189,7 @@ final class SharedRooms implements RoomStore {
         public List<String> releaseSlot() {
             host = null;
             waits = false;
-            return row.releaseSlot(maxTotalAgents);
+            return row.releaseSlot(slotCap());
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.github.agentlifecycle.core.internal;
 
 import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.AgentState;
+import io.github.agentlifecycle.core.ManagerState;
 import io.github.agentlifecycle.core.ManagerStats;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
@@ -66,7 +67,7 @@ final class Views {
      * Totals over the open rooms, and the counters: this engine's own, or {@code cluster}'s when given (the sums
      * every replica published last).
      */
-    ManagerStats stats(@Nullable Counters cluster) {
+    ManagerStats stats(@Nullable Counters cluster, ManagerState managerState) {
         Counters counters = cluster != null ? cluster : this.counters;
         int active = 0, grace = 0, starting = 0, empty = 0, closing = 0, agentsHeld = 0, ready = 0, failed = 0;
         int participants = 0, humans = 0;
@@ -100,6 +101,6 @@ final class Views {
                 queued, failed, participants, humans, config.maxTotalAgents(),
                 counters.eventsApplied, counters.eventsDuplicate, counters.eventsIgnored, counters.eventsRefused,
                 counters.agentLaunches, counters.agentLaunchFailures, counters.agentCrashes, counters.agentRestarts,
-                counters.roomsClosed, counters.orphansReaped);
+                counters.roomsClosed, counters.orphansReaped, managerState, loop.agents.all().size());
     }
 }

@@ -29,6 +29,11 @@ public interface AgentLauncher {
      * Whether the agents this launcher starts live on this host (local processes: true, the default) rather than
      * elsewhere (a remote dispatch: false). With shared state, a replica that dies takes its host-bound agents with
      * it, so their rooms get new ones; agents that are not host-bound outlive it and are adopted by another replica.
+     * Closing a manager stops host-bound agents but leaves the others running for the next start to adopt.
+     *
+     * <p>A launcher whose agents are not host-bound must adopt rather than duplicate: a launch for a room where one of
+     * its agents already runs attaches to that agent (the engine launches again to adopt an agent it has no handle
+     * for, after a restart or a replica's death).
      */
     default boolean hostBound() {
         return true;
