@@ -9,7 +9,12 @@ public enum StopReason {
     /** It stopped sending heartbeats for longer than the heartbeat timeout; it will be relaunched. */
     HEARTBEAT_TIMEOUT,
     /** It belongs to no tracked room (found by garbage collection). */
-    ORPHANED;
+    ORPHANED,
+    /**
+     * Its replica is closing (with a shared store): the room is handed to another replica, which starts its next
+     * agent as soon as this one has exited.
+     */
+    HANDED_OVER;
 
     /** Whether the agent is relaunched (subject to the restart policy) after it has exited. */
     public boolean restarts() {

@@ -39,6 +39,10 @@ final class AgentStep {
             onHeartbeat(heartbeat.generation());
         } else if (input instanceof RoomInput.AgentExited exited) {
             onExited(exited.generation(), exited.exit());
+        } else if (input instanceof RoomInput.HandOver) {
+            if (agent.state.holdsProcess() && agent.state != AgentState.STOPPING) {
+                stop(StopReason.HANDED_OVER);
+            }
         }
     }
 
@@ -160,7 +164,10 @@ final class AgentStep {
         step.effect(new RoomEffect.StopAgent(agent.generation, reason));
     }
 
-    /** The agent stopped on request: restart it if it was stopped to be restarted, else free its slot. */
+    /**
+     * The agent stopped on request: restart it if it was stopped to be restarted, else free its slot (a room handed
+     * over then asks for a slot again, which another replica grants).
+     */
     private void afterStop() {
         StopReason reason = agent.stopReason;
         clear();

@@ -259,21 +259,33 @@ final class ReplicaDuties {
     }
 
     /**
-     * Leaves the rooms to the other replicas as this one closes: stops its host-bound agents (the other replicas
-     * start new ones once this replica's lease has ended), leaves remote agents running for them to adopt.
+     * Leaves the rooms to the other replicas as this one closes: hands each room with a host-bound agent over (its agent
+     * stops, then the room waits for another replica to start the next one; if the store cannot record that, the agent
+     * is stopped all the same and the other replicas restart it once this replica's lease has ended); leaves remote
+     * agents running for the other replicas to adopt.
      */
     void leave() {
+        rooms.drain();
         List<LiveAgent> local = new ArrayList<>(loop.agents.all());
         if (!hostBound) {
             LOG.log(Level.INFO, "Stopping agent manager: its " + local.size() + " remote agents keep running;"
                     + " other replicas adopt them");
             return;
         }
-        LOG.log(Level.INFO, "Stopping agent manager: stopping the " + local.size() + " agents of replica "
-                + rooms.replicaId + "; other replicas keep the rooms");
+        LOG.log(Level.INFO, "Stopping agent manager: handing the rooms of the " + local.size() + " agents of replica "
+                + rooms.replicaId + " to the other replicas");
         for (LiveAgent agent : local) {
-            loop.agents.requestStop(agent);
+            try {
+                loop.step(agent.room, tx -> tx.hostElsewhere() == null ? new RoomInput.HandOver() : null, null, false);
+            } catch (SharedStoreUnavailableException e) {
+                LOG.log(Level.WARNING, "Room " + agent.room + ": not handed over (" + e.getMessage() + "); its agent"
+                        + " is stopped and restarted elsewhere when this replica's lease ends");
+            }
+            if (!agent.stopRequested) {
+                loop.agents.requestStop(agent);
+            }
         }
+        loop.drain();
     }
 
     /** Ends the lease: other replicas take this one's rooms over at once. */

@@ -39,6 +39,12 @@ public sealed interface RoomInput {
      */
     record CloseRequested(CloseReason reason) implements RoomInput {}
 
+    /**
+     * The replica hosting the room's agent is closing: the agent stops, and the room waits for another replica to
+     * start its next one.
+     */
+    record HandOver() implements RoomInput {}
+
     /** The room was granted one of the {@code maxTotalAgents} slots it asked for. */
     record SlotGranted() implements RoomInput {}
 
