@@ -22,6 +22,7 @@ final class DrainProgress {
     private Clock.@Nullable Timer timer;
     private long deadline;
     private int lastAgents = -1;
+    private boolean begun;
 
     DrainProgress(Clock clock, RoomLoop rooms, boolean shared) {
         this.clock = clock;
@@ -32,11 +33,16 @@ final class DrainProgress {
     /** Starts the drain; {@code onTimeout} runs once {@code timeout} has passed unless {@link #cancel()} ran first. */
     void begin(Duration timeout, int agents, Runnable onTimeout) {
         long nanos = Require.nanos(timeout);
+        begun = true;
         deadline = clock.nanoTime() + nanos;
         lastAgents = agents;
         LOG.log(Level.INFO, "Draining: taking no new rooms" + (shared ? " (other replicas start their agents)" : "")
                 + "; " + left(agents) + "; whatever is left in " + Engine.seconds(timeout) + " is stopped");
         timer = clock.schedule(nanos, onTimeout);
+    }
+
+    boolean begun() {
+        return begun;
     }
 
     /** Whether the drain is done; logs the agents left when their number changed. */

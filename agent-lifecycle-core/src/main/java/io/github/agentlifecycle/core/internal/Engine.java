@@ -121,7 +121,7 @@ public final class Engine {
                 })));
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.submit(() -> {
-            phase = ManagerState.RUNNING;
+            moveTo(ManagerState.RUNNING, ManagerState.NEW);
             periodic.every(Require.nanos(config.gcInterval()), () -> sweep.run(0));
             periodic.every(Require.nanos(config.healthCheckInterval()), agents::healthCheck);
             if (replica != null) {
@@ -148,14 +148,13 @@ public final class Engine {
      */
     public CompletionStage<Void> drain(Duration timeout) {
         Require.nonNegative(timeout, "timeout");
-        loop.submit(() -> {
-            if (phase == ManagerState.NEW) {
-                phase = ManagerState.CLOSING;
-                finishClose();
-            } else if (phase == ManagerState.RUNNING) {
-                phase = ManagerState.DRAINING;
-                if (replica != null) {
-                    replica.drain();
+        if (moveTo(ManagerState.DRAINING, ManagerState.RUNNING)) {
+            if (replica != null) {
+                replica.drain();
+            }
+            loop.submit(() -> {
+                if (phase != ManagerState.DRAINING) {
+                    return;
                 }
                 drain.begin(timeout, agents.all().size(), () -> loop.submit(() -> {
                     if (phase == ManagerState.DRAINING) {
@@ -164,16 +163,36 @@ public final class Engine {
                     }
                 }));
                 afterDrain();
-            }
-        });
+            });
+        } else {
+            loop.submit(() -> {
+                if (phase == ManagerState.NEW) {
+                    moveTo(ManagerState.CLOSING, ManagerState.NEW);
+                    finishClose();
+                }
+            });
+        }
         return closed.thenApply(ignored -> null);
+    }
+
+    /**
+     * Moves to {@code next} if the phase is one of {@code from}. The move to draining is made on the caller's thread,
+     * so that readiness turns the moment a drain is asked for; every other move is made on the loop.
+     */
+    private synchronized boolean moveTo(ManagerState next, ManagerState... from) {
+        for (ManagerState state : from) {
+            if (phase == state) {
+                phase = next;
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
     public CompletionStage<Void> closeAsync() {
         loop.submit(() -> {
-            if (phase == ManagerState.NEW) {
-                phase = ManagerState.CLOSING;
+            if (moveTo(ManagerState.CLOSING, ManagerState.NEW)) {
                 finishClose();
             } else if (phase.serving()) {
                 beginClose();
@@ -183,7 +202,7 @@ public final class Engine {
     }
 
     private void beginClose() {
-        phase = ManagerState.CLOSING;
+        moveTo(ManagerState.CLOSING, ManagerState.RUNNING, ManagerState.DRAINING);
         drain.cancel();
         periodic.cancelAll();
         if (replica != null) {
@@ -207,7 +226,7 @@ public final class Engine {
 
     /** After every batch of inputs: a drain that is done closes the manager; a closing one may be done. */
     private void afterDrain() {
-        if (phase == ManagerState.DRAINING && drain.done(agents.all().size(), launcher.hostBound())) {
+        if (phase == ManagerState.DRAINING && drain.begun() && drain.done(agents.all().size(), launcher.hostBound())) {
             beginClose();
         }
         closeWhenAgentsGone();
@@ -223,7 +242,7 @@ public final class Engine {
         if (phase == ManagerState.CLOSED) {
             return;
         }
-        phase = ManagerState.CLOSED;
+        moveTo(ManagerState.CLOSED, ManagerState.CLOSING);
         cancel(shutdownTimer);
         periodic.cancelAll();
         rooms.wakes.clearAll();

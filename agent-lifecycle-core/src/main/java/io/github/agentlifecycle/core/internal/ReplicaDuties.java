@@ -253,7 +253,10 @@ final class ReplicaDuties {
         return sums.isEmpty() ? null : sums;
     }
 
-    /** Takes no new rooms' agents and no dead replica's rooms from now on: the other replicas do. */
+    /**
+     * Takes no new rooms' agents and no dead replica's rooms from now on: the other replicas do. Any thread may call
+     * it.
+     */
     void drain() {
         rooms.drain();
     }

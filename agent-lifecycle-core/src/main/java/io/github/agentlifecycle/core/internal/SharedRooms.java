@@ -24,7 +24,7 @@ final class SharedRooms implements RoomStore {
     private final Clock clock;
     private final int maxTotalAgents;
     private final long toEpoch;
-    private boolean draining;
+    private volatile boolean draining;
 
     /** @param toEpoch see {@link #toEpoch()} */
     SharedRooms(SharedRoomStore store, String replicaId, Clock clock, int maxTotalAgents, long toEpoch) {
@@ -36,7 +36,7 @@ final class SharedRooms implements RoomStore {
     }
 
     /**
-     * From now on no agent slot is granted to this replica: rooms that ask for one wait for another replica, and
+     * From now on (any thread may call it) no agent slot is granted to this replica: rooms that ask for one wait for another replica, and
      * slots it gives back go to the rooms waiting through another replica's poll.
      */
     void drain() {
