@@ -32,10 +32,18 @@ import org.jspecify.annotations.Nullable;
  * @param agentStateDirectory where agent records are kept ({@code AGENT_STATE_DIR}), or null for the default
  * @param sharedState the database shared with the other replicas ({@code DATABASE_URL} and its companions), or null
  *     to keep room state in memory
+ * @param drainTimeout how long a shutdown lets the conversations under way end before it stops what is left
+ *     ({@code DRAIN_TIMEOUT_MS}); zero stops every agent at once
  */
 record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredentials credentials, boolean devCredentials,
         String adminToken, boolean adminTokenGenerated, List<String> agentCommand, AgentManagerConfig managerConfig,
-        @Nullable Path agentStateDirectory, @Nullable SharedStateConfig sharedState) {
+        @Nullable Path agentStateDirectory, @Nullable SharedStateConfig sharedState, Duration drainTimeout) {
+
+    /**
+     * The default drain: 30 minutes, as long as LiveKit's own agent workers drain, so that a deploy of the backend
+     * cuts no conversation of ordinary length; a server without rooms stops at once whatever the setting.
+     */
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(30);
 
     static final String DEV_LIVEKIT_URL = "ws://localhost:7880";
     static final String DEV_API_KEY = "devkey";
@@ -98,11 +106,19 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
         int maxTotalAgents = vars.integer("MAX_TOTAL_AGENTS", 50, 1, Integer.MAX_VALUE);
         manager.maxTotalAgents(maxTotalAgents);
 
+        Duration[] drainTimeout = {DEFAULT_DRAIN_TIMEOUT};
+        vars.millis("DRAIN_TIMEOUT_MS", ms -> {
+            if (ms < 0) {
+                throw new IllegalArgumentException("must be >= 0, got " + ms);
+            }
+            drainTimeout[0] = Duration.ofMillis(ms);
+        });
+
         String stateDirectory = vars.optional("AGENT_STATE_DIR");
         Path agentStateDirectory = stateDirectory == null ? null
                 : vars.check("AGENT_STATE_DIR", () -> Path.of(stateDirectory).toAbsolutePath());
         return new ExampleConfig(host, port, livekitUrl, credentials, devCredentials, adminToken, adminTokenGenerated,
-                agentCommand, manager.build(), agentStateDirectory, sharedState(vars, maxTotalAgents));
+                agentCommand, manager.build(), agentStateDirectory, sharedState(vars, maxTotalAgents), drainTimeout[0]);
     }
 
     private static @Nullable SharedStateConfig sharedState(Variables vars, int maxTotalAgents) {
@@ -144,7 +160,7 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
     public String toString() {
         return "ExampleConfig{host=" + host + ", port=" + port + ", livekitUrl=" + livekitUrl + ", credentials="
                 + credentials + ", agentCommand=" + agentCommand + ", managerConfig=" + managerConfig + ", sharedState="
-                + sharedState + "}";
+                + sharedState + ", drainTimeout=" + drainTimeout + "}";
     }
 
     private static String randomToken() {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.agentlifecycle.core.AgentManager;
 import io.github.agentlifecycle.core.AgentManagerConfig;
+import io.github.agentlifecycle.core.ManagerState;
 import io.github.agentlifecycle.core.ProcessAgentLauncher;
 import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import io.github.agentlifecycle.http.AgentLifecycleApi;
@@ -131,6 +132,8 @@ final class QuickStartServer implements AutoCloseable {
         out.println("  agent command: " + String.join(" ", config.agentCommand()) + " <room>");
         out.println("  grace period " + config.managerConfig().gracePeriod().toMillis() + " ms, max "
                 + config.managerConfig().maxTotalAgents() + " agents");
+        out.println("  on SIGTERM, conversations under way may go on for up to " + config.drainTimeout().toMillis()
+                + " ms (DRAIN_TIMEOUT_MS) while no new room is taken");
         if (config.sharedState() != null) {
             out.println("  room state shared through " + config.sharedState().describe());
         }
@@ -144,12 +147,19 @@ final class QuickStartServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting requests, then stops every agent of this server (each within the agent stop timeout); with
-     * shared state, the rooms stay with the other replicas.
+     * Shuts down: first drains for up to the drain timeout (new rooms are refused, so that load balancers send them
+     * elsewhere, while the rooms under way go on to their normal end, served as before), then stops accepting
+     * requests and stops what is left; with shared state, the other replicas keep the rooms.
      */
     @Override
     public void close() {
-        LOG.info("Shutting down: stopping every agent");
+        if (!config.drainTimeout().isZero() && manager.state() == ManagerState.RUNNING) {
+            LOG.info("Shutting down: draining for up to {} ms (DRAIN_TIMEOUT_MS; 0 stops every agent at once)",
+                    config.drainTimeout().toMillis());
+            manager.drain(config.drainTimeout());
+        } else {
+            LOG.info("Shutting down: stopping every agent");
+        }
         http.close();
         manager.close();
         if (database != null) {

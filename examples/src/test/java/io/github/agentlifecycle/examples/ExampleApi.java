@@ -30,9 +30,28 @@ final class ExampleApi {
 
     /** {@code POST /token} for a client; the answer's {@code data}. */
     JsonNode token(String room, String identity) {
-        return ok(send(HttpRequest.newBuilder(URI.create(base + "/token")).header("Content-Type", "application/json")
+        return ok(tokenResponse(room, identity));
+    }
+
+    /** {@code POST /token} for a client, answered as it was. */
+    HttpResponse<byte[]> tokenResponse(String room, String identity) {
+        return send(HttpRequest.newBuilder(URI.create(base + "/token")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(Map.of("roomName", room, "participantName",
-                        identity, "participantIdentity", identity, "role", "client"))))));
+                        identity, "participantIdentity", identity, "role", "client")))));
+    }
+
+    /** {@code GET} of an open route such as {@code /health/ready}, answered as it was. */
+    HttpResponse<byte[]> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    /** The JSON body of an answer. */
+    JsonNode body(HttpResponse<byte[]> response) {
+        try {
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code POST /webhook} with a body signed like LiveKit signs it; the answer's {@code data}. */

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -54,6 +55,7 @@ class QuickStartIT {
         env.put("AGENT_STOP_TIMEOUT_MS", Long.toString(STOP_TIMEOUT.toMillis()));
         env.put("AGENT_STATE_DIR", stateDirectory.toString());
         env.put("EXAMPLE_IT_MARKER", "inherited-42");
+        env.put("DRAIN_TIMEOUT_MS", "0");
         return env;
     }
 
@@ -139,7 +141,8 @@ class QuickStartIT {
             api.close("room-c");
             awaitGone(api, server, "room-c", agentC);
 
-            // Shutdown stops every agent within the stop timeout, then the server exits.
+            // Shutdown without a drain (DRAIN_TIMEOUT_MS=0) stops every agent within the stop timeout, then the server
+            // exits.
             api.token("room-d", "erin");
             api.token("room-e", "frank");
             long agentD = api.awaitAgentPid("room-d");
@@ -154,6 +157,46 @@ class QuickStartIT {
             try (Stream<Path> records = Files.list(stateDirectory)) {
                 assertThat(records).as("agent state records left behind").isEmpty();
             }
+        }
+    }
+
+    @Test
+    void sigtermDrainsTheConversationsUnderWayThenTheServerExitsByItself() throws Exception {
+        int port = ExampleServer.freePort();
+        Map<String, String> env = environment(port);
+        env.put("DRAIN_TIMEOUT_MS", "60000");
+        try (ExampleServer server = startServer(env)) {
+            ExampleApi api = new ExampleApi(port, ADMIN_TOKEN, CREDENTIALS);
+            WebhookEvents roomA = new WebhookEvents("room-a", Clock.systemUTC());
+            String alice = roomA.newSessionId();
+            api.token("room-a", "alice");
+            long agentA = api.awaitAgentPid("room-a");
+            api.webhook(roomA.participantJoined(alice, "alice", "STANDARD"));
+            assertThat(api.get("/health/ready").statusCode()).isEqualTo(200);
+
+            server.process().toHandle().destroy();
+
+            Poll.until(WAIT, () -> api.get("/health/ready").statusCode() == 503,
+                    () -> "still ready: " + api.body(api.get("/health/ready")));
+            assertThat(api.body(api.get("/health")).path("data").path("state").asText()).isEqualTo("draining");
+            HttpResponse<byte[]> refused = api.tokenResponse("room-b", "bob");
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(api.body(refused).path("error").path("code").asText()).isEqualTo("draining");
+            assertThat(api.token("room-a", "carol").path("agent").path("status").asText()).isEqualTo("running");
+            assertThat(api.stats().path("state").asText()).isEqualTo("draining");
+            assertThat(server.process().isAlive()).isTrue();
+            assertThat(alive(agentA)).isTrue();
+            assertThat(server.agentPids()).containsExactly(agentA);
+
+            // The conversation ends as it would have: the agent goes one grace period after alice left, and with it
+            // the server.
+            api.webhook(roomA.participantLeft(alice, "alice", "STANDARD"));
+            assertThat(server.process().waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("server exits once drained; output:\n%s", String.join("\n", server.out())).isTrue();
+            assertThat(alive(agentA)).isFalse();
+            assertThat(server.out()).anyMatch(line -> line.contains("Room room-a: closed (GRACE_EXPIRED)"));
+            assertThat(server.out()).anyMatch(line -> line.contains("Drained"));
         }
     }
 

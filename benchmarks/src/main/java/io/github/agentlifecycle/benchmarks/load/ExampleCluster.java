@@ -117,6 +117,7 @@ final class ExampleCluster implements AutoCloseable {
         env.put("LIVEKIT_API_SECRET", API_SECRET);
         env.put("AGENT_COMMAND", IDLE_AGENT);
         env.put("AGENT_STATE_DIR", state.toString());
+        env.put("DRAIN_TIMEOUT_MS", "0");
         if (shared) {
             env.put("DATABASE_URL", database.jdbcUrl());
             DataSource source = database.dataSource();
