@@ -50,6 +50,7 @@ class ExampleConfigTest {
         assertThat(config.managerConfig().agentStartupTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.managerConfig().agentStopTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.agentStateDirectory()).isNull();
+        assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.sharedState()).as("room state in memory").isNull();
     }
 
@@ -105,7 +106,8 @@ class ExampleConfigTest {
                 "LIVEKIT_API_KEY", "APIkey", "LIVEKIT_API_SECRET", "s3cret-value", "ADMIN_TOKEN",
                 "admin-token-0123456789", "AGENT_COMMAND", "python3 'my agent.py' start", "GRACE_PERIOD_MS", "1500",
                 "GC_INTERVAL_MS", "2000", "HEALTH_CHECK_INTERVAL_MS", "3000", "MAX_TOTAL_AGENTS", "7",
-                "AGENT_STARTUP_TIMEOUT_MS", "4000", "AGENT_STOP_TIMEOUT_MS", "5000", "AGENT_STATE_DIR", "state");
+                "AGENT_STARTUP_TIMEOUT_MS", "4000", "AGENT_STOP_TIMEOUT_MS", "5000", "AGENT_STATE_DIR", "state",
+                "RECONCILE_INTERVAL_MS", "15000");
 
         assertThat(config.apiUrl()).isEqualTo("http://127.0.0.1:8080/api/livekit");
         assertThat(config.livekitUrl()).isEqualTo("wss://example.livekit.cloud");
@@ -122,6 +124,7 @@ class ExampleConfigTest {
         assertThat(config.managerConfig().agentStartupTimeout()).isEqualTo(Duration.ofMillis(4000));
         assertThat(config.managerConfig().agentStopTimeout()).isEqualTo(Duration.ofMillis(5000));
         assertThat(config.agentStateDirectory()).isEqualTo(Path.of("state").toAbsolutePath());
+        assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
@@ -138,6 +141,11 @@ class ExampleConfigTest {
         assertThat(read("GRACE_PERIOD_MS", "0").managerConfig().gracePeriod()).isZero();
     }
 
+    @Test
+    void aZeroReconcileIntervalTurnsReconciliationOff() {
+        assertThat(read("RECONCILE_INTERVAL_MS", "0").reconcileInterval()).isZero();
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "PORT|abc", "PORT|0", "PORT|65536", "PORT|-1", "PORT|3001.5",
@@ -147,7 +155,8 @@ class ExampleConfigTest {
             "MAX_TOTAL_AGENTS|0", "MAX_TOTAL_AGENTS|1e3", "MAX_TOTAL_AGENTS|3000000000",
             "AGENT_STARTUP_TIMEOUT_MS|0", "AGENT_STOP_TIMEOUT_MS|0", "AGENT_STOP_TIMEOUT_MS|x",
             "AGENT_COMMAND|python3 'agent.py", "AGENT_COMMAND|node \"agent.js", "AGENT_COMMAND|\"\"",
-            "AGENT_COMMAND|node \"\" agent.js", "AGENT_STATE_DIR|bad\u0000dir"})
+            "AGENT_COMMAND|node \"\" agent.js", "AGENT_STATE_DIR|bad\u0000dir",
+            "RECONCILE_INTERVAL_MS|-1", "RECONCILE_INTERVAL_MS|1m", "RECONCILE_INTERVAL_MS|3000000000"})
     void aBadValueFailsWithOneLineNamingTheVariable(String name, String value) {
         assertRejected(name, value).hasMessageStartingWith(name + ": ");
     }
