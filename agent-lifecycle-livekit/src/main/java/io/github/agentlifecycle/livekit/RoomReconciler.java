@@ -1,25 +1,18 @@
 package io.github.agentlifecycle.livekit;
 
 import io.github.agentlifecycle.core.AgentManager;
+import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.EventOutcome;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
-import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.Require;
 import io.livekit.server.RoomServiceClient;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import livekit.LivekitModels.ParticipantInfo;
-import livekit.LivekitModels.Room;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,19 +23,28 @@ import org.slf4j.LoggerFactory;
  * no longer has has finished; a participant LiveKit lists that the engine missed has joined; a room LiveKit lists
  * under a different sid is a new instance, whose sid the engine adopts.
  *
+ * <p>{@link #restore()}, run once right after {@link AgentManager#start()}, also takes charge of the conversations
+ * under way when the backend (re)started: every room where LiveKit lists a human or an agent is {@linkplain
+ * AgentManager#adoptRoom(String) adopted}, so an agent still running there (a LiveKit agent dispatch) is kept
+ * rather than duplicated, a room with people gets an agent at once, and a room only its agent is left in starts its
+ * grace period at the restore.
+ *
  * <p>The engine's view is read before LiveKit is asked, so a session that joins while a round runs is never
  * taken for one that left; a join the engine already has is dropped by its session id, and one whose leave
  * arrived meanwhile by its tombstone. Rooms that wait for their first human and were never seen by LiveKit are
- * left alone. LiveKit API failures (network errors, non-2xx answers) are logged and the round is retried at the
- * next interval; they never reach the engine. Thread-safe.
+ * left alone. LiveKit API failures (network errors, non-2xx answers, calls over the call timeout) are logged and
+ * reported, never thrown, and the round is retried at the next interval; a room whose participants cannot be
+ * listed is left as it is for that round. Failures of the manager itself (a shared store that cannot answer)
+ * propagate. Thread-safe.
  */
 public final class RoomReconciler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomReconciler.class);
 
     private final RoomServiceClient rooms;
     private final AgentManager manager;
-    private final WebhookEventMapper mapper;
+    private final ParticipantClassifier classifier;
     private final Duration interval;
+    private volatile boolean restorePending;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "livekit-reconciler");
         thread.setDaemon(true);
@@ -53,7 +55,7 @@ public final class RoomReconciler implements AutoCloseable {
         this.rooms = RoomServiceClient.createClient(builder.url, builder.credentials.apiKey(),
                 builder.credentials.apiSecret(), () -> LiveKitCalls.client(builder.callTimeout, true));
         this.manager = builder.manager;
-        this.mapper = new WebhookEventMapper(builder.classifier);
+        this.classifier = builder.classifier;
         this.interval = builder.interval;
     }
 
@@ -69,19 +71,24 @@ public final class RoomReconciler implements AutoCloseable {
      * @param joins joins the engine applied for participants it had missed
      * @param leaves leaves the engine applied for sessions LiveKit no longer lists
      * @param finished rooms the engine finished because LiveKit no longer has them
+     * @param adopted rooms the engine took charge of because a human or an agent was in them ({@link #restore()}
+     *     only; 0 for {@link #runOnce()})
      * @param error why the round (or part of it) failed, or null
      */
-    public record Report(int roomsListed, int joins, int leaves, int finished, @Nullable String error) {}
+    public record Report(int roomsListed, int joins, int leaves, int finished, int adopted, @Nullable String error) {}
 
-    /** Runs a round every interval on the reconciler's own thread, the first one interval from now. */
+    /**
+     * Runs a round every interval on the reconciler's own thread, the first one interval from now. While a {@link
+     * #restore()} has not been able to list LiveKit's rooms, the rounds restore instead, until one can.
+     */
     public void start() {
         long period = interval.toMillis();
         executor.scheduleWithFixedDelay(() -> {
             try {
-                Report report = runOnce();
-                if (report.joins() + report.leaves() + report.finished() > 0) {
-                    LOG.info("Reconciliation repaired {} joins, {} leaves, {} finished rooms", report.joins(),
-                            report.leaves(), report.finished());
+                Report report = restorePending ? restore() : runOnce();
+                if (report.joins() + report.leaves() + report.finished() + report.adopted() > 0) {
+                    LOG.info("Reconciliation repaired {} joins, {} leaves, {} finished rooms; adopted {} rooms",
+                            report.joins(), report.leaves(), report.finished(), report.adopted());
                 }
             } catch (RuntimeException e) {
                 LOG.warn("Reconciliation round failed", e);
@@ -89,74 +96,46 @@ public final class RoomReconciler implements AutoCloseable {
         }, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Runs one round now, on the calling thread. */
+    /** Runs one round now, on the calling thread: repairs membership, adopts nothing. */
     public Report runOnce() {
-        List<RoomSnapshot> tracked = manager.rooms();
-        List<Room> listed;
-        try {
-            listed = LiveKitCalls.execute(rooms.listRooms(), "listRooms");
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Reconciliation skipped: cannot list LiveKit rooms: {}", e.getMessage());
-            return new Report(0, 0, 0, 0, e.getMessage());
-        }
-        Map<String, Room> live = new HashMap<>();
-        for (Room room : listed == null ? List.<Room>of() : listed) {
-            live.put(room.getName(), room);
-        }
-        Set<String> names = new HashSet<>(live.keySet());
-        tracked.forEach(snapshot -> names.add(snapshot.roomName()));
-        Map<String, RoomSnapshot> byName = new HashMap<>();
-        tracked.forEach(snapshot -> byName.put(snapshot.roomName(), snapshot));
+        return round(false);
+    }
 
-        List<RoomEvent> repairs = new ArrayList<>();
-        String error = null;
-        for (String name : names) {
-            RoomSnapshot engine = byName.get(name);
-            Room room = live.get(name);
-            if (room == null) {
-                if (engine != null && engine.roomInstanceId() != null && engine.state() != RoomState.CLOSING) {
-                    repairs.add(new RoomEvent.RoomFinished(name, engine.roomInstanceId(), null, null));
-                }
-                continue;
+    /**
+     * Rebuilds the engine's rooms from LiveKit after a start, on the calling thread: one round that repairs
+     * membership as {@link #runOnce()} does, then {@linkplain AgentManager#adoptRoom(String) adopts} every room where
+     * LiveKit lists a human or an agent (as the builder's classifier tells them apart). Membership is applied first,
+     * so a room's humans are counted when it is adopted: a room with people keeps or gets its agent; a room with only
+     * an agent starts its grace period now, and that agent stops when it ends unless someone returns. Rooms with
+     * neither (nobody, or only recorders and streams) are left alone. Adopting a room the engine already serves
+     * changes nothing, so a second call is harmless.
+     *
+     * <p>If LiveKit's rooms cannot be listed, nothing changes, the report says why, and the periodic rounds of
+     * {@link #start()} restore in this call's place until they can.
+     */
+    public Report restore() {
+        return round(true);
+    }
+
+    private Report round(boolean adopt) {
+        List<RoomSnapshot> tracked = manager.rooms();
+        RoomListing listing;
+        try {
+            listing = RoomListing.fetch(rooms);
+        } catch (IOException | RuntimeException e) {
+            if (adopt) {
+                restorePending = true;
+                LOG.warn("Restore postponed: cannot list LiveKit rooms: {}; the periodic rounds retry it",
+                        e.getMessage());
+            } else {
+                LOG.warn("Reconciliation skipped: cannot list LiveKit rooms: {}", e.getMessage());
             }
-            List<ParticipantInfo> participants;
-            try {
-                participants = LiveKitCalls.execute(rooms.listParticipants(name), "listParticipants(" + name + ")");
-            } catch (IOException | RuntimeException e) {
-                error = e.getMessage();
-                LOG.warn("Reconciliation of room {} skipped: {}", name, e.getMessage());
-                continue;
-            }
-            Set<String> present = new HashSet<>();
-            String roomSid = room.getSid().isBlank() ? null : room.getSid();
-            if (engine != null && roomSid != null && !roomSid.equals(engine.roomInstanceId())) {
-                repairs.add(new RoomEvent.RoomStarted(name, roomSid, null, null));
-            }
-            for (ParticipantInfo info : participants == null ? List.<ParticipantInfo>of() : participants) {
-                if (info.getSid().isBlank() || info.getIdentity().isBlank()
-                        || info.getState() == ParticipantInfo.State.DISCONNECTED) {
-                    continue;
-                }
-                present.add(info.getSid());
-                boolean known = engine != null && engine.participants().stream()
-                        .anyMatch(p -> p.sessionId().equals(info.getSid()));
-                if (!known) {
-                    repairs.add(new RoomEvent.ParticipantJoined(name, new RoomEvent.Participant(info.getSid(),
-                            info.getIdentity(), mapper.classify(info).role()), roomSid, null, null));
-                }
-            }
-            if (engine != null) {
-                for (RoomEvent.Participant participant : engine.participants()) {
-                    if (!present.contains(participant.sessionId())) {
-                        repairs.add(new RoomEvent.ParticipantLeft(name, participant, false, roomSid, null, null));
-                    }
-                }
-            }
+            return new Report(0, 0, 0, 0, 0, e.getMessage());
         }
         int joins = 0;
         int leaves = 0;
         int finished = 0;
-        for (RoomEvent repair : repairs) {
+        for (RoomEvent repair : listing.repairs(tracked, classifier)) {
             if (manager.apply(repair) != EventOutcome.APPLIED) {
                 continue;
             }
@@ -168,7 +147,22 @@ public final class RoomReconciler implements AutoCloseable {
                 finished++;
             }
         }
-        return new Report(live.size(), joins, leaves, finished, error);
+        String error = listing.error();
+        int adopted = 0;
+        if (adopt) {
+            restorePending = false;
+            for (String room : listing.occupiedRooms(classifier)) {
+                EnsureResult result = manager.adoptRoom(room);
+                if (result.status() == EnsureResult.Status.REJECTED
+                        || result.status() == EnsureResult.Status.DRAINING) {
+                    error = "room " + room + " not adopted: " + result.message();
+                    LOG.warn("Restore: {}", error);
+                } else {
+                    adopted++;
+                }
+            }
+        }
+        return new Report(listing.roomCount(), joins, leaves, finished, adopted, error);
     }
 
     /** Stops the periodic rounds. */

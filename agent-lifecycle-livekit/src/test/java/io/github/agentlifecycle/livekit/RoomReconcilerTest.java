@@ -81,12 +81,12 @@ class RoomReconcilerTest {
         join("lobby", "RM_lobby", "PA_alice", "alice", ParticipantRole.HUMAN);
         join("lobby", "RM_lobby", "PA_bob", "bob", ParticipantRole.HUMAN);
 
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 0, 0, null));
         assertThat(room("lobby").state()).isEqualTo(RoomState.ACTIVE);
         assertThat(room("lobby").participants()).extracting(Participant::sessionId).containsExactly("PA_bob");
 
         liveKit.removeParticipant("lobby", "bob");
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 0, 0, null));
 
         RoomSnapshot lobby = room("lobby");
         assertThat(lobby.state()).isEqualTo(RoomState.GRACE_PERIOD);
@@ -104,14 +104,14 @@ class RoomReconcilerTest {
         join("gone", "RM_gone", "PA_alice", "alice", ParticipantRole.HUMAN);
         String agent = launcher.launched().get(0).agentIdentity();
 
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 1, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 1, 0, null));
 
         assertThat(manager.room("gone")).isEmpty();
         assertThat(events).contains(new LifecycleEvent.RoomClosing("gone", CloseReason.ROOM_FINISHED),
                 new LifecycleEvent.RoomClosed("gone", CloseReason.ROOM_FINISHED));
         assertThat(launcher.stopped()).containsExactly(agent);
         assertThat(liveKit.requests(LIST_PARTICIPANTS)).extracting(Request::room).containsExactly("elsewhere");
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 0, 0, null));
     }
 
     @Test
@@ -124,7 +124,7 @@ class RoomReconcilerTest {
         liveKit.addParticipant("studio", participant("PA_old", "bob", ParticipantInfo.Kind.STANDARD).toBuilder()
                 .setState(ParticipantInfo.State.DISCONNECTED).build());
 
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 3, 0, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 3, 0, 0, 0, null));
 
         RoomSnapshot studio = room("studio");
         assertThat(studio.participants()).containsExactlyInAnyOrder(
@@ -134,7 +134,7 @@ class RoomReconcilerTest {
         assertThat(studio.state()).isEqualTo(RoomState.ACTIVE);
         assertThat(studio.humanCount()).isEqualTo(1);
         assertThat(studio.roomInstanceId()).isEqualTo("RM_studio");
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 0, 0, null));
     }
 
     @Test
@@ -144,7 +144,7 @@ class RoomReconcilerTest {
         liveKit.addRoom("studio", "RM_studio");
         liveKit.addParticipant("studio", participant("PA_alice", "alice", ParticipantInfo.Kind.STANDARD));
 
-        assertThat(custom.runOnce()).isEqualTo(new Report(1, 1, 0, 0, null));
+        assertThat(custom.runOnce()).isEqualTo(new Report(1, 1, 0, 0, 0, null));
 
         assertThat(room("studio").participants())
                 .containsExactly(new Participant("PA_alice", "alice", ParticipantRole.OTHER));
@@ -156,7 +156,7 @@ class RoomReconcilerTest {
         manager.ensureAgent("fresh");
         RoomSnapshot before = room("fresh");
 
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(0, 0, 0, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(0, 0, 0, 0, 0, null));
 
         assertThat(room("fresh")).isEqualTo(before);
         assertThat(before.state()).isEqualTo(RoomState.STARTING);
@@ -174,7 +174,7 @@ class RoomReconcilerTest {
         join("lobby", "RM_lobby", "PA_job", "agent-AJ_1", ParticipantRole.AGENT);
         RoomSnapshot before = room("lobby");
 
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 0, 0, 0, null));
 
         assertThat(room("lobby")).isEqualTo(before);
     }
@@ -256,12 +256,12 @@ class RoomReconcilerTest {
         Report report = reconciler.runOnce();
 
         assertThat(report.error()).contains(error);
-        assertThat(report).isEqualTo(new Report(0, 0, 0, 0, report.error()));
+        assertThat(report).isEqualTo(new Report(0, 0, 0, 0, 0, report.error()));
         assertThat(manager.rooms()).isEqualTo(before);
         assertThat(liveKit.count(LIST_PARTICIPANTS)).isZero();
 
         liveKit.recover();
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 1, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 1, 0, null));
         assertThat(room("lobby").state()).isEqualTo(RoomState.GRACE_PERIOD);
         assertThat(manager.room("gone")).isEmpty();
     }
@@ -288,12 +288,12 @@ class RoomReconcilerTest {
         Report report = reconciler.runOnce();
 
         assertThat(report.error()).contains(error);
-        assertThat(report).isEqualTo(new Report(2, 0, 1, 0, report.error()));
+        assertThat(report).isEqualTo(new Report(2, 0, 1, 0, 0, report.error()));
         assertThat(room("lobby")).isEqualTo(lobbyBefore);
         assertThat(room("studio").state()).isEqualTo(RoomState.GRACE_PERIOD);
 
         liveKit.recover();
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(2, 1, 1, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(2, 1, 1, 0, 0, null));
         assertThat(room("lobby").participants()).extracting(Participant::sessionId).containsExactly("PA_carol");
     }
 
@@ -313,7 +313,7 @@ class RoomReconcilerTest {
         assertThat(manager.rooms()).isEqualTo(before);
 
         liveKit.recover();
-        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 0, null));
+        assertThat(reconciler.runOnce()).isEqualTo(new Report(1, 0, 1, 0, 0, null));
     }
 
     @Test
@@ -375,7 +375,7 @@ class RoomReconcilerTest {
         RoomReconciler ws = reconciler(liveKit.url().replace("http://", "ws://"), liveKit.credentials());
         liveKit.addRoom("lobby", "RM_lobby");
 
-        assertThat(ws.runOnce()).isEqualTo(new Report(1, 0, 0, 0, null));
+        assertThat(ws.runOnce()).isEqualTo(new Report(1, 0, 0, 0, 0, null));
     }
 
     private RoomReconciler reconciler(UnaryOperator<RoomReconciler.Builder> configure) {

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param agentCommand the agent command, room name not yet appended ({@code AGENT_COMMAND})
  * @param managerConfig the engine settings ({@code GRACE_PERIOD_MS} and the other timing and capacity variables)
  * @param agentStateDirectory where agent records are kept ({@code AGENT_STATE_DIR}), or null for the default
+ * @param reconcileInterval time between reconciliations with LiveKit ({@code RECONCILE_INTERVAL_MS}); zero turns
+ *     off both the restore at start and the periodic rounds
  * @param sharedState the database shared with the other replicas ({@code DATABASE_URL} and its companions), or null
  *     to keep room state in memory
  * @param drainTimeout how long a shutdown lets the conversations under way end before it stops what is left
@@ -37,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  */
 record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredentials credentials, boolean devCredentials,
         String adminToken, boolean adminTokenGenerated, List<String> agentCommand, AgentManagerConfig managerConfig,
-        @Nullable Path agentStateDirectory, @Nullable SharedStateConfig sharedState, Duration drainTimeout) {
+        @Nullable Path agentStateDirectory, Duration reconcileInterval, @Nullable SharedStateConfig sharedState,
+        Duration drainTimeout) {
 
     /**
      * The default drain: 30 minutes, as long as LiveKit's own agent workers drain, so that a deploy of the backend
@@ -117,8 +120,11 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
         String stateDirectory = vars.optional("AGENT_STATE_DIR");
         Path agentStateDirectory = stateDirectory == null ? null
                 : vars.check("AGENT_STATE_DIR", () -> Path.of(stateDirectory).toAbsolutePath());
+        Duration reconcileInterval = Duration.ofMillis(vars.integer("RECONCILE_INTERVAL_MS", 60_000, 0,
+                Integer.MAX_VALUE));
         return new ExampleConfig(host, port, livekitUrl, credentials, devCredentials, adminToken, adminTokenGenerated,
-                agentCommand, manager.build(), agentStateDirectory, sharedState(vars, maxTotalAgents), drainTimeout[0]);
+                agentCommand, manager.build(), agentStateDirectory, reconcileInterval, sharedState(vars, maxTotalAgents),
+                drainTimeout[0]);
     }
 
     private static @Nullable SharedStateConfig sharedState(Variables vars, int maxTotalAgents) {
@@ -159,8 +165,8 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
     @Override
     public String toString() {
         return "ExampleConfig{host=" + host + ", port=" + port + ", livekitUrl=" + livekitUrl + ", credentials="
-                + credentials + ", agentCommand=" + agentCommand + ", managerConfig=" + managerConfig + ", sharedState="
-                + sharedState + ", drainTimeout=" + drainTimeout + "}";
+                + credentials + ", agentCommand=" + agentCommand + ", managerConfig=" + managerConfig
+                + ", reconcileInterval=" + reconcileInterval + ", sharedState=" + sharedState + ", drainTimeout=" + drainTimeout + "}";
     }
 
     private static String randomToken() {

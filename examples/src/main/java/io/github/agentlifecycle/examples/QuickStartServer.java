@@ -10,33 +10,41 @@ import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import io.github.agentlifecycle.http.AgentLifecycleApi;
 import io.github.agentlifecycle.http.AgentLifecycleHttpServer;
 import io.github.agentlifecycle.livekit.LiveKitWebhooks;
+import io.github.agentlifecycle.livekit.RoomReconciler;
 import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
 import io.github.agentlifecycle.postgres.PostgresRoomStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The whole library wired together from {@link ExampleConfig}: a {@link ProcessAgentLauncher} running the agent
- * command, an {@link AgentManager}, LiveKit tokens and webhooks, and the HTTP API on the JDK's HTTP server.
+ * command, an {@link AgentManager}, LiveKit tokens and webhooks, the HTTP API on the JDK's HTTP server, and a
+ * {@link RoomReconciler} that gives the rooms people are in an agent right after a (re)start and repairs what lost
+ * webhooks left wrong.
  */
 final class QuickStartServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuickStartServer.class);
+    /** Bounds each LiveKit call, so that a LiveKit that does not answer delays the start by this much at most. */
+    private static final Duration LIVEKIT_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final ExampleConfig config;
     private final AgentManager manager;
     private final AgentLifecycleHttpServer http;
+    private final @Nullable RoomReconciler reconciler;
     private final @Nullable HikariDataSource database;
 
     private QuickStartServer(ExampleConfig config, AgentManager manager, AgentLifecycleHttpServer http,
-            @Nullable HikariDataSource database) {
+            @Nullable RoomReconciler reconciler, @Nullable HikariDataSource database) {
         this.config = config;
         this.manager = manager;
         this.http = http;
+        this.reconciler = reconciler;
         this.database = database;
     }
 
@@ -96,7 +104,14 @@ final class QuickStartServer implements AutoCloseable {
                     config.adminToken()).build();
             AgentLifecycleHttpServer http = AgentLifecycleHttpServer.builder(api,
                     new InetSocketAddress(config.host(), config.port())).start();
-            return new QuickStartServer(config, manager, http, database);
+            RoomReconciler reconciler;
+            try {
+                reconciler = config.reconcileInterval().isZero() ? null : restore(config, manager);
+            } catch (RuntimeException e) {
+                http.close();
+                throw e;
+            }
+            return new QuickStartServer(config, manager, http, reconciler, database);
         } catch (IOException | RuntimeException e) {
             manager.close();
             if (database != null) {
@@ -104,6 +119,26 @@ final class QuickStartServer implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Takes charge of the rooms in progress, then reconciles periodically. Agent processes do not outlive this
+     * server, so after a restart a room with people in it gets a new agent here at once (as does, for one grace
+     * period, a room where LiveKit still lists only the old agent). A LiveKit that cannot be reached is logged, not
+     * fatal: the periodic rounds restore once it answers.
+     */
+    private static RoomReconciler restore(ExampleConfig config, AgentManager manager) {
+        RoomReconciler reconciler = RoomReconciler.builder(config.livekitUrl(), config.credentials(), manager)
+                .interval(config.reconcileInterval())
+                .callTimeout(LIVEKIT_CALL_TIMEOUT)
+                .build();
+        RoomReconciler.Report restored = reconciler.restore();
+        if (restored.roomsListed() > 0) {
+            LOG.info("Restored from LiveKit: {} rooms listed, {} in progress adopted", restored.roomsListed(),
+                    restored.adopted());
+        }
+        reconciler.start();
+        return reconciler;
     }
 
     /**
@@ -132,6 +167,9 @@ final class QuickStartServer implements AutoCloseable {
         out.println("  agent command: " + String.join(" ", config.agentCommand()) + " <room>");
         out.println("  grace period " + config.managerConfig().gracePeriod().toMillis() + " ms, max "
                 + config.managerConfig().maxTotalAgents() + " agents");
+        if (reconciler != null) {
+            out.println("  reconciling rooms with LiveKit every " + config.reconcileInterval().toMillis() + " ms");
+        }
         out.println("  on SIGTERM, conversations under way may go on for up to " + config.drainTimeout().toMillis()
                 + " ms (DRAIN_TIMEOUT_MS) while no new room is taken");
         if (config.sharedState() != null) {
@@ -148,8 +186,8 @@ final class QuickStartServer implements AutoCloseable {
 
     /**
      * Shuts down: first drains for up to the drain timeout (new rooms are refused, so that load balancers send them
-     * elsewhere, while the rooms under way go on to their normal end, served as before), then stops accepting
-     * requests and stops what is left; with shared state, the other replicas keep the rooms.
+     * elsewhere, while the rooms under way go on to their normal end, served as before, reconciliation included),
+     * then stops accepting requests and stops what is left; with shared state, the other replicas keep the rooms.
      */
     @Override
     public void close() {
@@ -159,6 +197,9 @@ final class QuickStartServer implements AutoCloseable {
             manager.drain(config.drainTimeout());
         } else {
             LOG.info("Shutting down: stopping every agent");
+        }
+        if (reconciler != null) {
+            reconciler.close();
         }
         http.close();
         manager.close();

@@ -50,6 +50,7 @@ class ExampleConfigTest {
         assertThat(config.managerConfig().agentStartupTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.managerConfig().agentStopTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.agentStateDirectory()).isNull();
+        assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.sharedState()).as("room state in memory").isNull();
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofMinutes(30));
     }
@@ -107,7 +108,7 @@ class ExampleConfigTest {
                 "admin-token-0123456789", "AGENT_COMMAND", "python3 'my agent.py' start", "GRACE_PERIOD_MS", "1500",
                 "GC_INTERVAL_MS", "2000", "HEALTH_CHECK_INTERVAL_MS", "3000", "MAX_TOTAL_AGENTS", "7",
                 "AGENT_STARTUP_TIMEOUT_MS", "4000", "AGENT_STOP_TIMEOUT_MS", "5000", "AGENT_STATE_DIR", "state",
-                "DRAIN_TIMEOUT_MS", "90000");
+                "RECONCILE_INTERVAL_MS", "15000", "DRAIN_TIMEOUT_MS", "90000");
 
         assertThat(config.apiUrl()).isEqualTo("http://127.0.0.1:8080/api/livekit");
         assertThat(config.livekitUrl()).isEqualTo("wss://example.livekit.cloud");
@@ -124,6 +125,7 @@ class ExampleConfigTest {
         assertThat(config.managerConfig().agentStartupTimeout()).isEqualTo(Duration.ofMillis(4000));
         assertThat(config.managerConfig().agentStopTimeout()).isEqualTo(Duration.ofMillis(5000));
         assertThat(config.agentStateDirectory()).isEqualTo(Path.of("state").toAbsolutePath());
+        assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(90));
     }
 
@@ -146,6 +148,11 @@ class ExampleConfigTest {
         assertThat(read("DRAIN_TIMEOUT_MS", "0").drainTimeout()).isZero();
     }
 
+    @Test
+    void aZeroReconcileIntervalTurnsReconciliationOff() {
+        assertThat(read("RECONCILE_INTERVAL_MS", "0").reconcileInterval()).isZero();
+    }
+
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
             "PORT|abc", "PORT|0", "PORT|65536", "PORT|-1", "PORT|3001.5",
@@ -156,6 +163,7 @@ class ExampleConfigTest {
             "AGENT_STARTUP_TIMEOUT_MS|0", "AGENT_STOP_TIMEOUT_MS|0", "AGENT_STOP_TIMEOUT_MS|x",
             "AGENT_COMMAND|python3 'agent.py", "AGENT_COMMAND|node \"agent.js", "AGENT_COMMAND|\"\"",
             "AGENT_COMMAND|node \"\" agent.js", "AGENT_STATE_DIR|bad\u0000dir",
+            "RECONCILE_INTERVAL_MS|-1", "RECONCILE_INTERVAL_MS|1m", "RECONCILE_INTERVAL_MS|3000000000",
             "DRAIN_TIMEOUT_MS|-1", "DRAIN_TIMEOUT_MS|30m"})
     void aBadValueFailsWithOneLineNamingTheVariable(String name, String value) {
         assertRejected(name, value).hasMessageStartingWith(name + ": ");

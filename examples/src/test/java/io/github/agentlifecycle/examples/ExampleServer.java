@@ -38,14 +38,20 @@ final class ExampleServer implements AutoCloseable {
         pump(process.getErrorStream(), err, "err");
     }
 
-    /** Runs {@code java -jar agent-lifecycle-example.jar args...} with the test's environment plus {@code env}. */
+    /**
+     * Runs {@code java -jar agent-lifecycle-example.jar args...} with the test's environment plus {@code env}.
+     * Reconciliation with LiveKit is off unless {@code env} sets {@code RECONCILE_INTERVAL_MS}: the tests run without
+     * LiveKit, and must leave alone a LiveKit server that happens to run on this machine.
+     */
     static ExampleServer run(Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of(java(), "-jar", jar().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("LIVEKIT_") || name.equals("ADMIN_TOKEN")
-                || name.equals("AGENT_COMMAND") || name.equals("PORT") || name.equals("HOST"));
+                || name.equals("AGENT_COMMAND") || name.equals("PORT") || name.equals("HOST")
+                || name.equals("RECONCILE_INTERVAL_MS"));
         builder.environment().putAll(env);
+        builder.environment().putIfAbsent("RECONCILE_INTERVAL_MS", "0");
         try {
             return new ExampleServer(builder.start());
         } catch (IOException e) {
