@@ -42,6 +42,8 @@ class RestartIT {
         env.put("AGENT_STOP_TIMEOUT_MS", "3000");
         env.put("AGENT_STATE_DIR", stateDirectory.toString());
         env.put("RECONCILE_INTERVAL_MS", "60000");
+        // A restart that does not wait for the conversations: what happens to process agents when their host goes.
+        env.put("DRAIN_TIMEOUT_MS", "0");
         return env;
     }
 
