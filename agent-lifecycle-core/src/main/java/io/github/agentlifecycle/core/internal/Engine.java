@@ -59,6 +59,11 @@ public final class Engine {
     private final Views views;
 
     private volatile ManagerState phase = ManagerState.NEW;
+    /**
+     * Set by the caller of {@link #drain} while the engine runs, before the drain reaches the loop: from then on
+     * {@link #state()} says {@code DRAINING}, so that readiness turns at the call and not when the loop gets to it.
+     */
+    private volatile boolean drainCalled;
     private final PeriodicWork periodic;
     private Clock.@Nullable Timer shutdownTimer;
     private final DrainProgress drain;
@@ -137,9 +142,10 @@ public final class Engine {
         LOG.log(Level.INFO, "Agent manager started");
     }
 
-    /** Where the engine is in its life. */
+    /** Where the engine is in its life; {@code DRAINING} from the moment {@link #drain} was called while running. */
     public ManagerState state() {
-        return phase;
+        ManagerState state = phase;
+        return state == ManagerState.RUNNING && drainCalled ? ManagerState.DRAINING : state;
     }
 
     /**
@@ -148,6 +154,9 @@ public final class Engine {
      */
     public CompletionStage<Void> drain(Duration timeout) {
         Require.nonNegative(timeout, "timeout");
+        if (phase == ManagerState.RUNNING) {
+            drainCalled = true;
+        }
         loop.submit(() -> {
             if (phase == ManagerState.NEW) {
                 phase = ManagerState.CLOSING;
