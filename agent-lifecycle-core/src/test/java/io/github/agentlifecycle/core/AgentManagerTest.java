@@ -381,6 +381,27 @@ class AgentManagerTest {
     }
 
     @Test
+    void aDrainingManagerTreatsARoomKnownOnlyFromWebhooksAsANewRoom() {
+        TestManagers t = new TestManagers();
+        t.readyAgent("r1");
+        t.manager.apply(joined("r1", "PA_1", "alice"));
+        CompletableFuture<Void> drained = t.manager.drainAsync(Duration.ofMinutes(5)).toCompletableFuture();
+
+        assertThat(t.manager.apply(joined("r2", "PA_2", "bob"))).isEqualTo(EventOutcome.APPLIED);
+        assertThat(t.manager.room("r2")).isPresent();
+        EnsureResult refused = t.manager.ensureAgent("r2");
+        assertThat(refused.status()).isEqualTo(EnsureResult.Status.DRAINING);
+        assertThat(t.launcher.launchesIn("r2")).isEmpty();
+        assertThat(t.manager.ensureAgent("r1").status()).isEqualTo(EnsureResult.Status.RUNNING);
+
+        t.manager.apply(left("r1", "PA_1", "alice"));
+        t.clock.advance(Duration.ofSeconds(60));
+        assertThat(drained).isCompleted();
+        assertThat(t.launcher.live()).isEmpty();
+        assertThat(t.manager.state()).isEqualTo(ManagerState.CLOSED);
+    }
+
+    @Test
     void concurrentProducersSeeOneConsistentState() throws Exception {
         RecordingLauncher launcher = new RecordingLauncher(Clock.system(), 50);
         AgentManager manager = AgentManager.builder(launcher).build();
