@@ -93,6 +93,9 @@ sealed interface Action {
     /** Garbage collection and the health check run now. */
     record Maintenance() implements Action {}
 
+    /** The manager is drained: {@link AgentManager#drainAsync(java.time.Duration)} with this timeout. */
+    record Drain(long timeoutSeconds) implements Action {}
+
     /** Which room instance a {@link RoomFinished} names. */
     enum Instance { CURRENT, OLDER, NONE }
 
@@ -150,6 +153,16 @@ sealed interface Action {
                 Tuple.of(1, pick.map(FailPending::new)),
                 Tuple.of(1, room.map(AdminClose::new)),
                 Tuple.of(3, Arbitraries.just(new Maintenance())));
+    }
+
+    /**
+     * Every kind of step of {@link #any()}, and now and then a {@link Drain} with a timeout of up to two and a half
+     * minutes (less than, about and more than a grace period), so that most scenarios drain once, at any point.
+     */
+    static Arbitrary<Action> withDrain() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(80, any()),
+                Tuple.of(1, Arbitraries.longs().between(1, 150).map(Drain::new)));
     }
 
     /** Clock advances of assorted sizes, including exactly to and just before the next deadline. */

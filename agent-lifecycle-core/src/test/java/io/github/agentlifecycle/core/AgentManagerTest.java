@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -339,6 +342,63 @@ class AgentManagerTest {
         assertThat(manager.ensureAgentAsync("r2").toCompletableFuture().get(10, TimeUnit.SECONDS).status())
                 .isEqualTo(EnsureResult.Status.REJECTED);
         manager.close();
+    }
+
+    @Test
+    void stateIsDrainingAsSoonAsDrainAsyncReturnsEvenWhileTheEngineIsBusy() throws Exception {
+        ManualClock clock = new ManualClock();
+        RecordingLauncher launcher = new RecordingLauncher(clock, 50);
+        ExecutorService engineThread = Executors.newSingleThreadExecutor();
+        CountDownLatch busy = new CountDownLatch(1);
+        try {
+            AgentManager manager = AgentManager.builder(launcher).clock(clock).executor(engineThread).build();
+            manager.start();
+            assertThat(manager.ensureAgent("r1").status()).isEqualTo(EnsureResult.Status.LAUNCHED);
+            engineThread.execute(() -> {
+                try {
+                    busy.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+
+            CompletableFuture<Void> drained = manager.drainAsync(Duration.ofMinutes(5)).toCompletableFuture();
+            assertThat(manager.state()).isEqualTo(ManagerState.DRAINING);
+            busy.countDown();
+
+            assertThat(manager.ensureAgent("r2").status()).isEqualTo(EnsureResult.Status.DRAINING);
+            assertThat(manager.stats().state()).isEqualTo(ManagerState.DRAINING);
+            assertThat(manager.state()).isEqualTo(ManagerState.DRAINING);
+            assertThat(drained).isNotDone();
+            assertThat(manager.closeRoom("r1")).isTrue();
+            drained.get(10, TimeUnit.SECONDS);
+            assertThat(manager.state()).isEqualTo(ManagerState.CLOSED);
+            assertThat(launcher.launched()).extracting(AgentSpec::roomName).containsExactly("r1");
+        } finally {
+            busy.countDown();
+            engineThread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aDrainingManagerTreatsARoomKnownOnlyFromWebhooksAsANewRoom() {
+        TestManagers t = new TestManagers();
+        t.readyAgent("r1");
+        t.manager.apply(joined("r1", "PA_1", "alice"));
+        CompletableFuture<Void> drained = t.manager.drainAsync(Duration.ofMinutes(5)).toCompletableFuture();
+
+        assertThat(t.manager.apply(joined("r2", "PA_2", "bob"))).isEqualTo(EventOutcome.APPLIED);
+        assertThat(t.manager.room("r2")).isPresent();
+        EnsureResult refused = t.manager.ensureAgent("r2");
+        assertThat(refused.status()).isEqualTo(EnsureResult.Status.DRAINING);
+        assertThat(t.launcher.launchesIn("r2")).isEmpty();
+        assertThat(t.manager.ensureAgent("r1").status()).isEqualTo(EnsureResult.Status.RUNNING);
+
+        t.manager.apply(left("r1", "PA_1", "alice"));
+        t.clock.advance(Duration.ofSeconds(60));
+        assertThat(drained).isCompleted();
+        assertThat(t.launcher.live()).isEmpty();
+        assertThat(t.manager.state()).isEqualTo(ManagerState.CLOSED);
     }
 
     @Test

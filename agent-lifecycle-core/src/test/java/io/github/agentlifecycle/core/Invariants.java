@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /** One {@link Checker} per invariant of the core architecture (DESIGN.md, invariants 1 to 8). */
 final class Invariants {
@@ -245,6 +246,10 @@ final class Invariants {
 
         @Override
         public void after(PropertyHarness h, Outcome outcome) {
+            if (h.stopping()) {
+                watches.clear();
+                return;
+            }
             String room = outcome.room();
             Action action = outcome.action();
             boolean closedByRequest = action instanceof Action.AdminClose && Boolean.TRUE.equals(outcome.result())
@@ -287,6 +292,10 @@ final class Invariants {
 
         @Override
         public void check(PropertyHarness h) {
+            if (h.stopping()) {
+                watches.clear();
+                return;
+            }
             long now = h.now();
             for (Iterator<Watch> it = watches.iterator(); it.hasNext(); ) {
                 Watch watch = it.next();
@@ -409,6 +418,10 @@ final class Invariants {
 
         @Override
         public void check(PropertyHarness h) {
+            if (h.stopping()) {
+                watches.clear();
+                return;
+            }
             long now = h.now();
             for (Iterator<Map.Entry<String, Watch>> it = watches.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<String, Watch> entry = it.next();
@@ -518,12 +531,12 @@ final class Invariants {
             int timers = h.clock.pendingTimers();
             int killTimers = h.launcher.pendingKillTimers();
             int remains = h.model.remainsAt(h.now()).size();
-            if (h.rooms().isEmpty() && remains == 0 && timers != PropertyHarness.PERIODIC_TIMERS + killTimers) {
+            if (h.rooms().isEmpty() && remains == 0 && timers != h.engineTimers() + killTimers) {
                 throw h.failure("invariant 7: no rooms and no remains of closed rooms are left, yet " + timers
                         + " timers are pending (" + killTimers + " of them the launcher's): "
                         + h.clock.pendingDelays());
             }
-            if (timers > PropertyHarness.PERIODIC_TIMERS + h.rooms().size() + remains + killTimers) {
+            if (timers > h.engineTimers() + h.rooms().size() + remains + killTimers) {
                 throw h.failure("invariant 7: " + timers + " timers pending for " + h.rooms().size()
                         + " rooms and the remains of " + remains + " closed ones: " + h.clock.pendingDelays());
             }
@@ -622,6 +635,209 @@ final class Invariants {
                 }
             }
             return held;
+        }
+    }
+
+    /**
+     * Drains: from the call on, the manager is draining (or closed, when nothing was left to wait for) and never
+     * running again; it launches no agent for a room that was not open when the drain began, and answers a token
+     * request for a room it does not serve with {@link EnsureResult.Status#DRAINING}; it does not stop the ready
+     * agent of a room in use that it serves; it closes before the timeout only once no agent is left, and at the
+     * timeout at the latest; once the drain's stage has completed the manager is closed and every agent is gone or
+     * being stopped (a launch that completes while the manager closes is stopped at once, and killed after the stop
+     * timeout if it hangs; {@link Closing} checks that nothing is left after shutdown).
+     */
+    static final class Draining implements Checker {
+        int drains;
+        int drainsEndedByRooms;
+        int drainsTimedOut;
+        int tokensRefused;
+        private Set<String> openAtDrain;
+        /** Launches looked at so far: those before the drain, then those checked since. */
+        private int launchesChecked;
+        private long deadline;
+        private ManagerState stateBefore;
+        private List<RecordingLauncher.Agent> liveBefore = List.of();
+        private boolean servedBefore;
+        /** Agents stopped because the manager closed, looked at so far. */
+        private int shutdownStopsChecked;
+        /** Whether the drain closed the manager before its timeout; null until it has closed it. */
+        private Boolean endedBeforeTimeout;
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            stateBefore = h.manager.state();
+            liveBefore = h.launcher.live();
+            String room = action instanceof Action.Token token ? h.room(token.room())
+                    : action instanceof Action.Arrive arrive ? h.room(arrive.room()) : null;
+            servedBefore = room != null && openAtDrain != null && openAtDrain.contains(room)
+                    && h.snapshot(room) != null;
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            if (outcome.action() instanceof Action.Drain drain) {
+                ManagerState state = h.manager.state();
+                if (openAtDrain == null && stateBefore == ManagerState.RUNNING) {
+                    openAtDrain = new HashSet<>(h.rooms().keySet());
+                    shutdownStopsChecked = h.stoppedForShutdown().size();
+                    launchesChecked = h.launcher.launches().size();
+                    deadline = h.now() + Duration.ofSeconds(drain.timeoutSeconds()).toNanos();
+                    drains++;
+                    if (state != ManagerState.DRAINING && (state != ManagerState.CLOSED || !liveBefore.isEmpty())) {
+                        throw h.failure("drain: right after drainAsync the manager is " + state
+                                + (liveBefore.isEmpty() ? "" : ", although agents were live: " + liveBefore));
+                    }
+                } else if (stateBefore != state) {
+                    throw h.failure("drain: drainAsync again moved the manager from " + stateBefore + " to " + state);
+                }
+            }
+            EnsureResult token = outcome.token();
+            if (token != null && openAtDrain != null && stateBefore == ManagerState.DRAINING && !servedBefore) {
+                if (token.status() != EnsureResult.Status.DRAINING || token.room() != null) {
+                    throw h.failure("drain: a token request for " + outcome.room() + ", which the draining manager"
+                            + " does not serve, was answered " + token);
+                }
+                tokensRefused++;
+            }
+            check(h);
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            if (openAtDrain == null) {
+                return;
+            }
+            ManagerState state = h.manager.state();
+            if (state == ManagerState.RUNNING || state == ManagerState.NEW) {
+                throw h.failure("drain: the manager is " + state + " again after a drain");
+            }
+            List<RecordingLauncher.Agent> launches = h.launcher.launches();
+            for (; launchesChecked < launches.size(); launchesChecked++) {
+                RecordingLauncher.Agent agent = launches.get(launchesChecked);
+                if (!openAtDrain.contains(agent.spec.roomName())) {
+                    throw h.failure("drain: agent " + agent + " was launched for " + agent.spec.roomName()
+                            + ", which was not open when the drain began (open then, and not ended since: "
+                            + openAtDrain + ")");
+                }
+            }
+            openAtDrain.removeIf(name -> h.snapshot(name) == null);
+            long now = h.now();
+            List<String> stoppedForShutdown = h.stoppedForShutdown();
+            for (; shutdownStopsChecked < stoppedForShutdown.size(); shutdownStopsChecked++) {
+                if (now - deadline < 0 && !h.shuttingDown()) {
+                    throw h.failure("drain: the agent of " + stoppedForShutdown.get(shutdownStopsChecked)
+                            + " was stopped as the manager closed, before the drain's timeout " + h.time(deadline));
+                }
+            }
+            if (state == ManagerState.DRAINING) {
+                if (now - deadline >= 0) {
+                    throw h.failure("drain: still draining at its timeout " + h.time(deadline));
+                }
+                for (String name : openAtDrain) {
+                    RoomSnapshot room = h.snapshot(name);
+                    RecordingLauncher.Agent agent = h.launcher.liveAgentOf(name);
+                    if (room != null && room.state() == RoomState.ACTIVE && room.agentState() == AgentState.READY
+                            && agent != null && agent.started() && agent.stopRequests() > 0
+                            && !h.mayCountAsHung(agent)) {
+                        throw h.failure("drain: the ready agent " + agent + " of " + name + ", a room in use that"
+                                + " the draining manager serves, was asked to stop: " + room);
+                    }
+                }
+                return;
+            }
+            if (endedBeforeTimeout == null && !h.shuttingDown()) {
+                endedBeforeTimeout = now - deadline < 0;
+                List<RecordingLauncher.Agent> left = h.launcher.live();
+                if (endedBeforeTimeout && (state != ManagerState.CLOSED || !left.isEmpty())) {
+                    throw h.failure("drain: the manager is " + state + " before the drain's timeout "
+                            + h.time(deadline) + (left.isEmpty() ? "" : " with agents left: " + left));
+                }
+            }
+            CompletableFuture<Void> drained = h.drained();
+            if (Boolean.FALSE.equals(endedBeforeTimeout) && now - closedBy() >= 0 && !drained.isDone()) {
+                throw h.failure("drain: timed out at " + h.time(deadline) + " but not closed by " + h.time(closedBy())
+                        + ", the stop timeout later; agents: " + h.launcher.live());
+            }
+            if (drained.isDone()) {
+                if (state != ManagerState.CLOSED) {
+                    throw h.failure("drain: its stage completed while the manager is " + state);
+                }
+                List<RecordingLauncher.Agent> running = h.launcher.live().stream()
+                        .filter(a -> a.started() && a.stopRequests() == 0).toList();
+                if (!running.isEmpty()) {
+                    throw h.failure("drain: its stage completed with agents running: " + running);
+                }
+            }
+        }
+
+        /** When a drain that timed out must have closed the manager: once its agents had the stop timeout. */
+        private long closedBy() {
+            return deadline + PropertyHarness.STOP_TIMEOUT.plusSeconds(1).toNanos();
+        }
+
+        @Override
+        public List<Long> checkpoints() {
+            if (openAtDrain == null || Boolean.TRUE.equals(endedBeforeTimeout)) {
+                return List.of();
+            }
+            return List.of(deadline - 1, deadline, closedBy());
+        }
+
+        @Override
+        public void afterShutdown(PropertyHarness h) {
+            if (openAtDrain == null) {
+                return;
+            }
+            if (!h.drained().isDone()) {
+                throw h.failure("drain: its stage did not complete when the manager closed");
+            }
+            if (Boolean.TRUE.equals(endedBeforeTimeout)) {
+                drainsEndedByRooms++;
+            } else if (Boolean.FALSE.equals(endedBeforeTimeout)) {
+                drainsTimedOut++;
+            }
+        }
+    }
+
+    /** Several checkers at once, in order. */
+    static final class AllOf implements Checker {
+        private final List<Checker> checkers;
+
+        AllOf(Checker... checkers) {
+            this.checkers = List.of(checkers);
+        }
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            checkers.forEach(c -> c.before(h, action));
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            checkers.forEach(c -> c.after(h, outcome));
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            checkers.forEach(c -> c.check(h));
+        }
+
+        @Override
+        public List<Long> checkpoints() {
+            List<Long> all = new ArrayList<>();
+            checkers.forEach(c -> all.addAll(c.checkpoints()));
+            return all;
+        }
+
+        @Override
+        public void beforeShutdown(PropertyHarness h) {
+            checkers.forEach(c -> c.beforeShutdown(h));
+        }
+
+        @Override
+        public void afterShutdown(PropertyHarness h) {
+            checkers.forEach(c -> c.afterShutdown(h));
         }
     }
 }

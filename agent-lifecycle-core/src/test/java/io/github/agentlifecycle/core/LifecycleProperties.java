@@ -42,6 +42,11 @@ class LifecycleProperties {
         return Action.any();
     }
 
+    @Provide
+    Arbitrary<Action> actionsWithDrain() {
+        return Action.withDrain();
+    }
+
     /**
      * Invariant 1: at most one agent per room is launching, running or stopping, and at most {@code maxTotalAgents}
      * in all, counted from the launch calls and exits the launcher saw.
@@ -150,6 +155,30 @@ class LifecycleProperties {
         Statistics.label("closed room started afresh").collect(checker.roomsReopened > 0);
         Statistics.label("late event kept out of a closed room").coverage(c -> c.check(true).percentage(p -> p > 30));
         Statistics.label("closed room started afresh").coverage(c -> c.check(true).percentage(p -> p > 20));
+    }
+
+    /**
+     * Drains at any point of a scenario: the manager takes no new room (a token request for one is answered {@code
+     * DRAINING} and launches nothing) while the rooms it serves go on, their ready agents kept until the rooms end;
+     * it closes once no agent is left, or at the timeout, after which nothing is live. Invariants 1 to 7 and the
+     * safety part of 8 hold throughout, drains included.
+     */
+    @Property(tries = 1000)
+    void drainTakesNoNewRoomAndClosesOnceItsRoomsHaveEndedOrAtItsTimeout(@ForAll("settings") Settings settings,
+            @ForAll @Size(min = 50, max = 300) List<@From("actionsWithDrain") Action> actions) {
+        Invariants.Draining draining = new Invariants.Draining();
+        new PropertyHarness(settings, new Invariants.AllOf(draining, new Invariants.AgentLimits(),
+                new Invariants.HumanCounts(), new Invariants.Idempotence(), new Invariants.SessionsCommute(),
+                new Invariants.Grace(), new Invariants.JoinTimeout(), new Invariants.Closing(),
+                new Invariants.ClosedRoomsStayClosed(), new Invariants.NoStarvation())).run(actions);
+        Statistics.label("drained").collect(draining.drains > 0);
+        Statistics.label("drain ended as its rooms did").collect(draining.drainsEndedByRooms > 0);
+        Statistics.label("drain timed out").collect(draining.drainsTimedOut > 0);
+        Statistics.label("token refused while draining").collect(draining.tokensRefused > 0);
+        Statistics.label("drained").coverage(c -> c.check(true).percentage(p -> p > 40));
+        Statistics.label("drain ended as its rooms did").coverage(c -> c.check(true).percentage(p -> p > 15));
+        Statistics.label("drain timed out").coverage(c -> c.check(true).percentage(p -> p > 8));
+        Statistics.label("token refused while draining").coverage(c -> c.check(true).percentage(p -> p > 3));
     }
 
     /**

@@ -87,6 +87,12 @@ final class PropertyHarness {
     private int nextEvent;
     private int steps;
     private CompletableFuture<Void> closed;
+    private CompletableFuture<Void> drained;
+    /** The rooms the engine is closing because it is closing itself (drain timeout, close). */
+    private final Set<String> closingForShutdown = new HashSet<>();
+    /** The rooms whose agent the engine stopped because it was closing itself, in order. */
+    private final List<String> stoppedForShutdown = new ArrayList<>();
+    private boolean shuttingDown;
 
     /**
      * The parts of the setup that vary between tries.
@@ -138,7 +144,7 @@ final class PropertyHarness {
 
         /** Whether the step requested a token and the manager took the request. */
         boolean tokenTaken() {
-            return token != null && token.status() != EnsureResult.Status.REJECTED;
+            return token != null && taken(token);
         }
     }
 
@@ -205,6 +211,16 @@ final class PropertyHarness {
                     if (event instanceof io.github.agentlifecycle.core.spi.LifecycleEvent.RoomClosed) {
                         closedAt.put(event.roomName(), new long[] {clock.nanoTime(), ++closings});
                     }
+                    if (event instanceof io.github.agentlifecycle.core.spi.LifecycleEvent.RoomClosing closing
+                            && closing.reason() == CloseReason.SHUTDOWN) {
+                        closingForShutdown.add(closing.roomName());
+                    } else if (event instanceof io.github.agentlifecycle.core.spi.LifecycleEvent.RoomClosed) {
+                        closingForShutdown.remove(event.roomName());
+                    } else if (event instanceof io.github.agentlifecycle.core.spi.LifecycleEvent.AgentStopping
+                            stopping && stopping.reason() == StopReason.ROOM_CLOSING
+                            && closingForShutdown.contains(stopping.roomName())) {
+                        stoppedForShutdown.add(stopping.roomName());
+                    }
                 })
                 .build();
         this.model = new LifecycleModel(config.replayWindow().toNanos(), settings.maxRooms());
@@ -231,13 +247,58 @@ final class PropertyHarness {
         ENGINE_LOG.setUseParentHandlers(savedUseParentHandlers);
     }
 
-    /** Starts the manager, carries out every step, then closes the manager; checks throughout. */
+    /**
+     * Starts the manager, carries out every step, then closes the manager; checks throughout. A scenario whose drain
+     * has closed the manager (or begun to) ends there: what is left of it could only be rejected.
+     */
     void run(List<Action> actions) {
         start();
         for (Action action : actions) {
+            if (stopping()) {
+                note("(the drain closed the manager; the scenario ends)");
+                break;
+            }
             perform(action);
         }
         shutdown();
+    }
+
+    /** Whether the manager is closing or closed. */
+    boolean stopping() {
+        ManagerState state = manager.state();
+        return state == ManagerState.CLOSING || state == ManagerState.CLOSED;
+    }
+
+    /** Whether the scenario has ended and the harness closes the manager. */
+    boolean shuttingDown() {
+        return shuttingDown;
+    }
+
+    /** The rooms whose agent the engine stopped because it was closing itself (drain timeout, close), in order. */
+    List<String> stoppedForShutdown() {
+        return stoppedForShutdown;
+    }
+
+    /** The stage of the first drain, or null before any. */
+    CompletableFuture<Void> drained() {
+        return drained;
+    }
+
+    /**
+     * The timers the engine itself keeps besides those of rooms: the periodic ones while it serves, plus the drain's
+     * deadline while it drains, and the wait for its agents' exits while it closes.
+     */
+    int engineTimers() {
+        switch (manager.state()) {
+            case RUNNING:
+                return PERIODIC_TIMERS;
+            case DRAINING:
+                return PERIODIC_TIMERS + 1;
+            case CLOSING:
+                return 1;
+            default:
+                return 0;
+        }
     }
 
     void start() {
@@ -266,6 +327,7 @@ final class PropertyHarness {
 
     /** Closes the manager and lets the clock pass the stop timeout, then runs the shutdown checks. */
     void shutdown() {
+        shuttingDown = true;
         checker.beforeShutdown(this);
         launcher.cooperate();
         if (!settings.startPendingAfterShutdown()) {
@@ -491,6 +553,15 @@ final class PropertyHarness {
             note("closeRoom " + room + " -> " + result);
             return outcome(action, room, result);
         }
+        if (action instanceof Action.Drain drain) {
+            Duration timeout = Duration.ofSeconds(drain.timeoutSeconds());
+            CompletableFuture<Void> stage = manager.drainAsync(timeout).toCompletableFuture();
+            if (drained == null) {
+                drained = stage;
+            }
+            note("drainAsync(" + timeout + ") -> " + manager.state());
+            return outcome(action, null, stage);
+        }
         if (action instanceof Action.Maintenance) {
             MaintenanceReport report = manager.runMaintenance();
             note("runMaintenance -> " + report);
@@ -499,9 +570,14 @@ final class PropertyHarness {
         throw new IllegalArgumentException("unknown action " + action);
     }
 
+    /** Whether the manager took a token request (a draining one does not take one for a room it does not serve). */
+    static boolean taken(EnsureResult result) {
+        return result.status() != EnsureResult.Status.REJECTED && result.status() != EnsureResult.Status.DRAINING;
+    }
+
     private EnsureResult requestToken(String room) {
         EnsureResult result = manager.ensureAgent(room);
-        if (result.status() != EnsureResult.Status.REJECTED) {
+        if (taken(result)) {
             wanted.add(room);
         }
         note("token " + room + " -> " + result.status());

@@ -102,7 +102,8 @@ class AgentLifecycleHttpServerTest {
         assertThat(engine.manager.rooms()).hasSize(7);
         assertThat(engine.launcher.launched()).hasSize(7);
         assertThat(HttpCalls.JSON.readTree(get("/api/livekit/health").body()))
-                .isEqualTo(HttpCalls.JSON.valueToTree(Map.of("success", true, "data", Map.of("status", "ok"))));
+                .isEqualTo(HttpCalls.JSON.valueToTree(
+                        Map.of("success", true, "data", Map.of("status", "ok", "state", "running"))));
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -28,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -72,7 +76,11 @@ abstract class ApiContract {
     /** Replaces the engine and server with ones whose engine configuration {@code config} adjusts. */
     void use(UnaryOperator<AgentManagerConfig.Builder> config) {
         stop();
-        engine = TestEngine.create(config);
+        serve(TestEngine.create(config));
+    }
+
+    private void serve(TestEngine created) {
+        engine = created;
         server = binding().start(engine.api);
         http = new HttpCalls(server, engine::secrets);
     }
@@ -908,6 +916,57 @@ abstract class ApiContract {
         assertOk(reply);
         assertThat(reply.data().get("status").asText()).isEqualTo("ok");
         assertOk(http.get(BASE + "/health").bearer("whatever-token").send());
+    }
+
+    @Test
+    void readinessIs200WhileRunningAnd503FromTheMomentADrainIsCalledWhileLivenessStays200() throws Exception {
+        stop();
+        serve(TestEngine.create(UnaryOperator.identity(), Executors.newSingleThreadExecutor()));
+        HttpCalls.Reply ready = http.get(BASE + "/health/ready").send();
+        assertOk(ready);
+        assertThat(ready.data().get("status").asText()).isEqualTo("ready");
+        assertThat(ready.data().get("state").asText()).isEqualTo("running");
+        assertThat(token("room-a", "alice").data().get("agent").get("status").asText()).isEqualTo("launched");
+
+        CountDownLatch busy = new CountDownLatch(1);
+        CompletableFuture<Void> drained;
+        try {
+            engine.engineThread().execute(() -> {
+                try {
+                    busy.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            drained = engine.manager.drainAsync(Duration.ofMinutes(5)).toCompletableFuture();
+
+            HttpCalls.Reply notReady = http.get(BASE + "/health/ready").send();
+            assertError(notReady, 503, "not_ready");
+            assertThat(notReady.header("Retry-After")).isEqualTo("1");
+            HttpCalls.Reply live = http.get(BASE + "/health").send();
+            assertOk(live);
+            assertThat(live.data().get("status").asText()).isEqualTo("ok");
+            assertThat(live.data().get("state").asText()).isEqualTo("draining");
+        } finally {
+            busy.countDown();
+        }
+
+        HttpCalls.Reply refused = token("room-b", "bob");
+        assertError(refused, 503, "draining");
+        assertThat(refused.header("Retry-After")).isEqualTo("1");
+        assertThat(refused.text()).doesNotContain("\"token\"");
+        HttpCalls.Reply served = token("room-a", "carol");
+        assertOk(served);
+        assertThat(verified(served.data().get("token").asText()).getClaim("video").asMap())
+                .containsEntry("room", "room-a");
+        assertThat(served.data().get("agent").get("status").asText()).isEqualTo("running");
+        assertThat(engine.launcher.launched()).extracting(AgentSpec::roomName).containsExactly("room-a");
+        assertThat(engine.manager.rooms()).extracting(room -> room.roomName()).containsExactly("room-a");
+        JsonNode stats = http.get(BASE + "/stats").admin().send().data();
+        assertThat(stats.get("state").asText()).isEqualTo("draining");
+        assertThat(stats.get("hostedAgents").asInt()).isEqualTo(1);
+        assertError(http.get(BASE + "/health/ready").send(), 503, "not_ready");
+        assertThat(drained).isNotDone();
     }
 
     @Test

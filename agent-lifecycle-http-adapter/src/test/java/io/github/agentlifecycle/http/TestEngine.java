@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real engine on a {@link ManualClock} with a {@link RecordingLauncher}, tokens and webhooks signed with the
@@ -32,11 +34,17 @@ final class TestEngine implements AutoCloseable {
     final LiveKitWebhooks webhooks;
     final AgentLifecycleApi api;
 
-    private TestEngine(UnaryOperator<AgentManagerConfig.Builder> config) {
-        manager = AgentManager.builder(launcher)
+    private final @Nullable ExecutorService engineThread;
+
+    private TestEngine(UnaryOperator<AgentManagerConfig.Builder> config, @Nullable ExecutorService engineThread) {
+        this.engineThread = engineThread;
+        AgentManager.Builder builder = AgentManager.builder(launcher)
                 .config(config.apply(AgentManagerConfig.builder()).build())
-                .clock(clock)
-                .build();
+                .clock(clock);
+        if (engineThread != null) {
+            builder.executor(engineThread);
+        }
+        manager = builder.build();
         manager.start();
         webhooks = LiveKitWebhooks.builder(WebhookVerifier.builder(WebhookFixture.CREDENTIALS).clock(clock).build(),
                 manager).build();
@@ -46,12 +54,28 @@ final class TestEngine implements AutoCloseable {
 
     /** An engine with the default configuration. */
     static TestEngine create() {
-        return new TestEngine(UnaryOperator.identity());
+        return new TestEngine(UnaryOperator.identity(), null);
     }
 
     /** An engine whose configuration {@code config} adjusts. */
     static TestEngine create(UnaryOperator<AgentManagerConfig.Builder> config) {
-        return new TestEngine(config);
+        return new TestEngine(config, null);
+    }
+
+    /**
+     * An engine whose loop runs on {@code engineThread}, so that a test can keep the loop busy; the executor is shut
+     * down when the engine is closed.
+     */
+    static TestEngine create(UnaryOperator<AgentManagerConfig.Builder> config, ExecutorService engineThread) {
+        return new TestEngine(config, engineThread);
+    }
+
+    /** The executor the engine's loop runs on, when the test gave one. */
+    ExecutorService engineThread() {
+        if (engineThread == null) {
+            throw new IllegalStateException("this engine runs on its own thread");
+        }
+        return engineThread;
     }
 
     /** Strings no response may contain: the admin token, the LiveKit API secret and every agent credential. */
@@ -77,6 +101,12 @@ final class TestEngine implements AutoCloseable {
 
     @Override
     public void close() {
-        manager.close();
+        try {
+            manager.close();
+        } finally {
+            if (engineThread != null) {
+                engineThread.shutdownNow();
+            }
+        }
     }
 }

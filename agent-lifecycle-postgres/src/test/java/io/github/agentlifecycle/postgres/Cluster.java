@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 
@@ -35,12 +37,16 @@ final class Cluster implements AutoCloseable {
     private final DataSource database;
     /** One pool per replica, as each backend process has its own. */
     private final List<HikariDataSource> pools = new ArrayList<>();
-    final List<Replica> replicas = new ArrayList<>();
+    final List<Replica> replicas = new CopyOnWriteArrayList<>();
     private final boolean hostBound;
     private int started;
 
-    /** One replica: its manager, its launcher, and the switch that cuts it off from the database. */
-    record Replica(String id, AgentManager manager, RecordingLauncher launcher, CutOffStore store) {}
+    /**
+     * One replica: its manager, its launcher, the switch that cuts it off from the database, and (remote agents
+     * only) the launches that attached to an agent already running in the room instead of starting one.
+     */
+    record Replica(String id, AgentManager manager, RecordingLauncher launcher, CutOffStore store,
+            List<AgentSpec> attached) {}
 
     Cluster(int replicas, int maxTotalAgents) {
         this(replicas, AgentManagerConfig.builder()
@@ -71,14 +77,15 @@ final class Cluster implements AutoCloseable {
         HikariDataSource pool = Pools.of(database);
         pools.add(pool);
         CutOffStore store = new CutOffStore(PostgresRoomStore.builder(pool).build());
-        AgentManager manager = AgentManager.builder(hostBound ? launcher : new RemoteAgents(launcher))
+        List<AgentSpec> attached = new CopyOnWriteArrayList<>();
+        AgentManager manager = AgentManager.builder(hostBound ? launcher : new RemoteAgents(launcher, attached))
                 .config(config)
                 .clock(clock)
                 .executor(Runnable::run)
                 .sharedStore(store, ReplicaConfig.builder().replicaId(id).lease(LEASE).pollInterval(POLL).build())
                 .build();
         manager.start();
-        Replica replica = new Replica(id, manager, launcher, store);
+        Replica replica = new Replica(id, manager, launcher, store, attached);
         replicas.add(replica);
         return replica;
     }
@@ -113,10 +120,27 @@ final class Cluster implements AutoCloseable {
         }
     }
 
-    /** A launcher whose agents run elsewhere, as LiveKit dispatches do: they outlive the replica that started them. */
-    private record RemoteAgents(RecordingLauncher launcher) implements AgentLauncher {
+    /**
+     * A launcher whose agents run elsewhere, as LiveKit dispatches do: they outlive the replica that started them, and
+     * a launch for a room where one of them runs (started through any replica) attaches to it instead of starting
+     * another, as {@link AgentLauncher#hostBound()} asks; such launches are recorded in {@code attached}.
+     */
+    private final class RemoteAgents implements AgentLauncher {
+        private final RecordingLauncher launcher;
+        private final List<AgentSpec> attached;
+
+        RemoteAgents(RecordingLauncher launcher, List<AgentSpec> attached) {
+            this.launcher = launcher;
+            this.attached = attached;
+        }
+
         @Override
         public CompletionStage<AgentHandle> launch(AgentSpec spec) {
+            List<RecordingLauncher.Agent> running = liveIn(spec.roomName());
+            if (!running.isEmpty()) {
+                attached.add(spec);
+                return CompletableFuture.completedFuture(running.get(0));
+            }
             return launcher.launch(spec);
         }
 

@@ -12,6 +12,7 @@ import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RoomEvent;
 import io.github.agentlifecycle.core.RoomSnapshot;
 import io.github.agentlifecycle.core.RoomState;
+import io.github.agentlifecycle.core.spi.AgentSpec;
 import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
 import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import io.github.agentlifecycle.postgres.Cluster.Replica;
@@ -161,11 +162,13 @@ class ReplicatedManagersTest {
         cluster.advance(Cluster.LEASE.plusSeconds(3));
         assertThat(agent.stopRequests()).as("a remote agent outlives its replica's lease").isZero();
         assertThat(b.launcher().launches()).as("adopted, not started again").isEmpty();
+        assertThat(b.attached()).extracting(AgentSpec::roomName).containsExactly("room-a");
         assertThat(b.manager().room("room-a").orElseThrow().agentState()).isEqualTo(AgentState.READY);
 
         b.manager().apply(leave("room-a", "PA_1", "alice", "EV_2"));
         cluster.advance(Cluster.GRACE.plusSeconds(3));
         assertThat(b.manager().room("room-a")).as("the room closes on the adopting replica").isEmpty();
+        assertThat(agent.stopRequests()).as("stopped through the adopting replica").isPositive();
         assertThat(b.launcher().launches()).isEmpty();
     }
 
@@ -223,10 +226,15 @@ class ReplicatedManagersTest {
         assertThat(rooms).hasSize(2);
         assertThat(stats.totalHumans()).isEqualTo(2);
         assertThat(stats.agentLaunches()).isEqualTo(2);
+        int hosted = 0;
         for (Replica replica : cluster.replicas) {
             assertThat(describe(replica.manager().rooms())).isEqualTo(rooms);
-            assertThat(replica.manager().stats()).isEqualTo(stats);
+            ManagerStats own = replica.manager().stats();
+            assertThat(own).usingRecursiveComparison().ignoringFields("hostedAgents").isEqualTo(stats);
+            assertThat(own.hostedAgents()).isEqualTo(replica.launcher().live().size());
+            hosted += own.hostedAgents();
         }
+        assertThat(hosted).isEqualTo(2);
     }
 
     @Test

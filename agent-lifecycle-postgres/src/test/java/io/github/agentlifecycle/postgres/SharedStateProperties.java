@@ -6,6 +6,7 @@ import io.github.agentlifecycle.core.AgentManagerConfig;
 import io.github.agentlifecycle.core.AgentState;
 import io.github.agentlifecycle.core.EnsureResult;
 import io.github.agentlifecycle.core.EventOutcome;
+import io.github.agentlifecycle.core.ManagerState;
 import io.github.agentlifecycle.core.ParticipantRole;
 import io.github.agentlifecycle.core.RestartPolicy;
 import io.github.agentlifecycle.core.RoomEvent;
@@ -25,11 +26,13 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The engine's invariants hold for three replicas sharing one PostgreSQL database: random token requests,
  * joins and leaves (each delivered to a random replica, some twice, some leaves before their joins), agents
- * joining, crashing and vanishing, clock advances that fire deadlines, and replicas killed, cut off and replaced.
+ * joining, crashing and vanishing, clock advances that fire deadlines, and replicas killed, cut off, drained (their
+ * rooms kept until they end, or handed over at the drain's timeout) and replaced.
  * After every step: at most one live agent per room and at most {@code maxTotalAgents} in the cluster, every
  * replica reports the same rooms, each room's human count is the number of distinct sessions present, a repeated
  * event changes nothing. After each settling pause: every room with people and budget has an agent, and no room
@@ -40,12 +43,12 @@ class SharedStateProperties {
     private static final int MAX_AGENTS = 2;
 
     /**
-     * Steps encoded as numbers: {@code op % 12} is the kind, {@code op / 12 % 3} the replica, {@code op / 36 % 3}
-     * the room, {@code op / 108} a pick among candidates.
+     * Steps encoded as numbers: {@code op % 13} is the kind, {@code op / 13 % 3} the replica, {@code op / 39 % 3}
+     * the room, {@code op / 117} a pick among candidates.
      */
     @Property(tries = 25)
     void invariantsHoldAcrossReplicasAndReplicaCrashes(
-            @ForAll @Size(min = 20, max = 70) List<@IntRange(min = 0, max = 12 * 3 * 3 * 8 - 1) Integer> ops) {
+            @ForAll @Size(min = 20, max = 70) List<@IntRange(min = 0, max = 13 * 3 * 3 * 8 - 1) Integer> ops) {
         AgentManagerConfig config = AgentManagerConfig.builder()
                 .gracePeriod(Cluster.GRACE)
                 .joinTimeout(Duration.ofSeconds(30))
@@ -54,7 +57,10 @@ class SharedStateProperties {
                         .maxDelay(Duration.ofSeconds(4)).maxRestarts(3).build())
                 .build();
         try (Cluster cluster = new Cluster(3, config)) {
-            new Run(cluster).steps(ops);
+            Run run = new Run(cluster);
+            run.steps(ops);
+            Statistics.label("a replica drained").collect(!run.drained.isEmpty());
+            Statistics.label("a replica drained").coverage(c -> c.check(true).percentage(p -> p > 50));
         }
     }
 
@@ -63,6 +69,8 @@ class SharedStateProperties {
         /** Replicas cut off from the database (they come back) and killed (they never do). */
         private final Set<Replica> dead = new LinkedHashSet<>();
         private final Set<Replica> killed = new LinkedHashSet<>();
+        /** Replicas drained: they serve their rooms until those end or the drain times out, then close for good. */
+        private final Set<Replica> drained = new LinkedHashSet<>();
         /** Human sessions present per room, by session id, as the events delivered say. */
         private final Map<String, Set<String>> present = new HashMap<>();
         /** Sessions whose leave was delivered, so their join no longer counts. */
@@ -87,10 +95,10 @@ class SharedStateProperties {
         }
 
         private void step(int op) {
-            Replica replica = live(op / 12 % 3);
-            String room = ROOMS[op / 36 % 3];
-            int pick = op / 108;
-            switch (op % 12) {
+            Replica replica = live(op / 13 % 3);
+            String room = ROOMS[op / 39 % 3];
+            int pick = op / 117;
+            switch (op % 13) {
                 case 0, 1 -> {
                     try {
                         EnsureResult result = replica.manager().ensureAgent(room);
@@ -153,7 +161,7 @@ class SharedStateProperties {
                     note(replica, "advance " + (1 + pick * 3) + " s");
                 }
                 case 10 -> {
-                    if (cluster.replicas.size() - dead.size() > 1) {
+                    if (running().size() > 1) {
                         if (pick % 2 == 0) {
                             cluster.kill(replica);
                             killed.add(replica);
@@ -162,6 +170,14 @@ class SharedStateProperties {
                         }
                         dead.add(replica);
                         note(replica, pick % 2 == 0 ? "killed" : "cut off");
+                    }
+                }
+                case 11 -> {
+                    if (running().size() > 1 && replica.manager().state() == ManagerState.RUNNING) {
+                        Duration timeout = Duration.ofSeconds(1 + pick * 5L);
+                        replica.manager().drainAsync(timeout);
+                        drained.add(replica);
+                        note(replica, "drain, timeout " + timeout.toSeconds() + " s -> " + replica.manager().state());
                     }
                 }
                 default -> {
@@ -173,7 +189,7 @@ class SharedStateProperties {
                         back.store().cutOff(false);
                         cluster.advance(Duration.ofSeconds(1));
                         note(back, "reconnected, 1 s later");
-                    } else if (!killed.isEmpty() && cluster.replicas.size() < 6) {
+                    } else if ((!killed.isEmpty() || !drained.isEmpty()) && cluster.replicas.size() < 6) {
                         note(cluster.startReplica(), "started in place of a killed one");
                     }
                 }
@@ -183,11 +199,27 @@ class SharedStateProperties {
         private Replica live(int index) {
             List<Replica> alive = new ArrayList<>();
             for (Replica replica : cluster.replicas) {
-                if (!dead.contains(replica)) {
+                if (!gone(replica)) {
                     alive.add(replica);
                 }
             }
             return alive.get(index % alive.size());
+        }
+
+        /** Whether the replica is dead, cut off, or closed after its drain. */
+        private boolean gone(Replica replica) {
+            return dead.contains(replica) || !replica.manager().state().serving();
+        }
+
+        /** The replicas that take new rooms: neither gone nor draining. */
+        private List<Replica> running() {
+            List<Replica> running = new ArrayList<>();
+            for (Replica replica : cluster.replicas) {
+                if (!gone(replica) && replica.manager().state() == ManagerState.RUNNING) {
+                    running.add(replica);
+                }
+            }
+            return running;
         }
 
         private void deliver(Replica replica, RoomEvent event) {
@@ -217,7 +249,7 @@ class SharedStateProperties {
             assertThat(cluster.live().size()).as("live agents in the cluster" + trace()).isLessThanOrEqualTo(MAX_AGENTS);
             List<String> first = null;
             for (Replica replica : cluster.replicas) {
-                if (dead.contains(replica)) {
+                if (gone(replica)) {
                     continue;
                 }
                 List<String> view = view(replica);

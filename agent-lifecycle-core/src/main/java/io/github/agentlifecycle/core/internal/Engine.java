@@ -139,7 +139,7 @@ public final class Engine {
         LOG.log(Level.INFO, "Agent manager started");
     }
 
-    /** Where the engine is in its life. */
+    /** Where the engine is in its life; {@code DRAINING} from the moment {@link #drain} was called while running. */
     public ManagerState state() {
         return phase;
     }
@@ -284,7 +284,8 @@ public final class Engine {
             if (!phase.serving()) {
                 return new EnsureResult(EnsureResult.Status.REJECTED, null, "the agent manager is not running");
             }
-            if (phase == ManagerState.DRAINING && replica == null && rooms.store.openRoom(roomName) == null) {
+            if (phase == ManagerState.DRAINING && replica == null
+                    && !servedWhileDraining(rooms.store.openRoom(roomName))) {
                 return new EnsureResult(EnsureResult.Status.DRAINING, null,
                         "this instance is draining and takes no new rooms");
             }
@@ -315,6 +316,15 @@ public final class Engine {
             }
             return new EnsureResult(agentStatus(after, launched), views.snapshot(after), null);
         });
+    }
+
+    /**
+     * Whether a draining engine (without shared state) takes a token request for {@code room}: only for an open room
+     * whose agent it already looks after. A room it knows only from webhooks, created during the drain for example,
+     * is a new room like any other.
+     */
+    private static boolean servedWhileDraining(@Nullable RoomRecord room) {
+        return room != null && (room.agentWanted() || room.agent().state() != AgentState.NONE);
     }
 
     /** Where a token request leaves the room's agent: waiting for a slot, just launched, or there already. */
