@@ -34,8 +34,8 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The engine behind {@link io.github.agentlifecycle.core.AgentManager}: its lifecycle (start, close) and its
- * commands. Every command runs on one serial loop, which owns all state: the {@link RoomLoop} (room records,
+ * The engine behind {@link io.github.agentlifecycle.core.AgentManager}: its start and its commands; draining and
+ * closing are its {@link Lifecycle}'s. Every command runs on one serial loop, which owns all state: the {@link RoomLoop} (room records,
  * slots, wake-ups, and through its {@link AgentSupervisor} every live agent), the event-id memory, the {@link
  * Sweep} and the {@link Views}. Every public method enqueues a command and returns a stage.
  */
@@ -48,7 +48,6 @@ public final class Engine {
     private final Clock clock;
     private final AgentLauncher launcher;
     private final SerialLoop loop;
-    private final @Nullable Runnable onClosed;
     private final Publisher publisher;
     private final Counters counters;
     private final RoomLoop rooms;
@@ -58,13 +57,8 @@ public final class Engine {
     private final ReplicaConfig replicaConfig;
     private final Views views;
 
-    private volatile ManagerState phase = ManagerState.NEW;
-    /** Guards moves between phases; not the engine's own monitor, which {@link #start()} holds while it waits. */
-    private final Object phaseLock = new Object();
     private final PeriodicWork periodic;
-    private Clock.@Nullable Timer shutdownTimer;
-    private final DrainProgress drain;
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final Lifecycle life;
 
     /**
      * Creates an engine; nothing runs until {@link #start()}.
@@ -80,7 +74,6 @@ public final class Engine {
         this.clock = clock;
         this.launcher = launcher;
         this.loop = new SerialLoop(executor);
-        this.onClosed = onClosed;
         this.publisher = new Publisher(listeners);
         this.counters = publisher.counters;
         long epochOffset = SharedRooms.toEpoch(clock);
@@ -88,22 +81,22 @@ public final class Engine {
                 : new SharedRooms(new GuardedStore(shared, clock), replicaConfig.replicaId(), clock,
                         config.maxTotalAgents(), epochOffset);
         this.rooms = new RoomLoop(config, clock, machine, launcher, loop, publisher, sharedRooms,
-                () -> phase.serving() || sharedRooms != null, this::afterDrain);
+                sharedRooms != null ? () -> true : this::serving, this::afterDrain);
         this.agents = rooms.agents;
         this.replicaConfig = replicaConfig;
         this.replica = sharedRooms == null ? null
                 : new ReplicaDuties(sharedRooms, rooms, clock, counters, replicaConfig, launcher.hostBound());
         this.sweep = new Sweep(clock, rooms, publisher);
         this.views = new Views(config, clock, rooms, counters, epochOffset);
-        this.periodic = new PeriodicWork(clock, loop, () -> phase.serving());
-        this.drain = new DrainProgress(clock, rooms, sharedRooms != null);
+        this.periodic = new PeriodicWork(clock, loop, this::serving);
+        this.life = new Lifecycle(config, clock, launcher, loop, rooms, replica, periodic, onClosed);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------------------------
 
     /** Starts the launcher (which may reap orphans) and the periodic maintenance. */
     public synchronized void start() {
-        if (phase != ManagerState.NEW) {
+        if (life.state() != ManagerState.NEW) {
             throw new IllegalStateException("AgentManager was already started");
         }
         LOG.log(Level.INFO, "Starting agent manager: grace period " + seconds(config.gracePeriod())
@@ -111,7 +104,7 @@ public final class Engine {
                 + seconds(config.healthCheckInterval()) + ", max agents " + config.maxTotalAgents());
         if (replica != null) {
             replica.open(room -> loop.submit(() -> {
-                if (phase.serving()) {
+                if (life.serving()) {
                     periodic.run(() -> replica.converge(room));
                 }
             }));
@@ -123,7 +116,7 @@ public final class Engine {
                 })));
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.submit(() -> {
-            moveTo(ManagerState.RUNNING, ManagerState.NEW);
+            life.started();
             periodic.every(Require.nanos(config.gcInterval()), () -> sweep.run(0));
             periodic.every(Require.nanos(config.healthCheckInterval()), agents::healthCheck);
             if (replica != null) {
@@ -141,124 +134,25 @@ public final class Engine {
 
     /** Where the engine is in its life; {@code DRAINING} from the moment {@link #drain} was called while running. */
     public ManagerState state() {
-        return phase;
+        return life.state();
     }
 
-    /**
-     * Stops taking new rooms and lets the rooms it serves end normally; closes once they have (with shared state:
-     * once this replica hosts no agent), or at {@code timeout} at the latest. Completes when closed.
-     */
+    /** See {@link Lifecycle#drain}. */
     public CompletionStage<Void> drain(Duration timeout) {
-        Require.nonNegative(timeout, "timeout");
-        if (moveTo(ManagerState.DRAINING, ManagerState.RUNNING)) {
-            if (replica != null) {
-                replica.drain();
-            }
-            loop.submit(() -> {
-                if (phase != ManagerState.DRAINING) {
-                    return;
-                }
-                drain.begin(timeout, agents.all().size(), () -> loop.submit(() -> {
-                    if (phase == ManagerState.DRAINING) {
-                        drain.timedOut(agents.all().size());
-                        beginClose();
-                    }
-                }));
-                afterDrain();
-            });
-        } else {
-            loop.submit(() -> {
-                if (phase == ManagerState.NEW) {
-                    moveTo(ManagerState.CLOSING, ManagerState.NEW);
-                    finishClose();
-                }
-            });
-        }
-        return closed.thenApply(ignored -> null);
-    }
-
-    /**
-     * Moves to {@code next} if the phase is one of {@code from}. The move to draining is made on the caller's thread,
-     * so that readiness turns the moment a drain is asked for; every other move is made on the loop.
-     */
-    private boolean moveTo(ManagerState next, ManagerState... from) {
-        synchronized (phaseLock) {
-            for (ManagerState state : from) {
-                if (phase == state) {
-                    phase = next;
-                    return true;
-                }
-            }
-            return false;
-        }
+        return life.drain(timeout);
     }
 
     /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
     public CompletionStage<Void> closeAsync() {
-        loop.submit(() -> {
-            if (moveTo(ManagerState.CLOSING, ManagerState.NEW)) {
-                finishClose();
-            } else if (phase.serving()) {
-                beginClose();
-            }
-        });
-        return closed.thenApply(ignored -> null);
+        return life.close();
     }
 
-    private void beginClose() {
-        moveTo(ManagerState.CLOSING, ManagerState.RUNNING, ManagerState.DRAINING);
-        drain.cancel();
-        periodic.cancelAll();
-        if (replica != null) {
-            replica.leave();
-        } else if (!launcher.hostBound()) {
-            LOG.log(Level.INFO, "Stopping agent manager: its " + agents.all().size() + " remote agents keep running"
-                    + " in their rooms; the next start adopts them");
-        } else {
-            LOG.log(Level.INFO, "Stopping agent manager: closing " + rooms.store.openRoomCount() + " rooms");
-            for (RoomRecord room : new ArrayList<>(rooms.store.openRooms())) {
-                rooms.deliver(room.name(), new RoomInput.CloseRequested(CloseReason.SHUTDOWN));
-            }
-            rooms.drain();
-        }
-        closeWhenAgentsGone();
-        if (phase == ManagerState.CLOSING) {
-            long wait = Require.nanos(config.agentStopTimeout()) + Duration.ofSeconds(1).toNanos();
-            shutdownTimer = clock.schedule(wait, () -> loop.submit(this::finishClose));
-        }
+    private boolean serving() {
+        return life.serving();
     }
 
-    /** After every batch of inputs: a drain that is done closes the manager; a closing one may be done. */
     private void afterDrain() {
-        if (phase == ManagerState.DRAINING && drain.begun() && drain.done(agents.all().size(), launcher.hostBound())) {
-            beginClose();
-        }
-        closeWhenAgentsGone();
-    }
-
-    private void closeWhenAgentsGone() {
-        if (phase == ManagerState.CLOSING && (agents.isEmpty() || !launcher.hostBound())) {
-            finishClose();
-        }
-    }
-
-    private void finishClose() {
-        if (phase == ManagerState.CLOSED) {
-            return;
-        }
-        moveTo(ManagerState.CLOSED, ManagerState.CLOSING);
-        cancel(shutdownTimer);
-        periodic.cancelAll();
-        rooms.wakes.clearAll();
-        agents.closeLauncher();
-        if (replica != null) {
-            replica.close();
-        }
-        LOG.log(Level.INFO, "Agent manager stopped");
-        closed.complete(null);
-        if (onClosed != null) {
-            onClosed.run();
-        }
+        life.afterDrain();
     }
 
     /** Whether the calling thread is the engine's own (a listener or callback running on it). */
@@ -281,10 +175,10 @@ public final class Engine {
     public CompletionStage<EnsureResult> ensureAgent(String roomName, boolean adopted) {
         Require.name(roomName, "roomName");
         return call(() -> {
-            if (!phase.serving()) {
+            if (!life.serving()) {
                 return new EnsureResult(EnsureResult.Status.REJECTED, null, "the agent manager is not running");
             }
-            if (phase == ManagerState.DRAINING && replica == null
+            if (life.state() == ManagerState.DRAINING && replica == null
                     && !servedWhileDraining(rooms.store.openRoom(roomName))) {
                 return new EnsureResult(EnsureResult.Status.DRAINING, null,
                         "this instance is draining and takes no new rooms");
@@ -348,7 +242,7 @@ public final class Engine {
     }
 
     private EventOutcome applyNow(RoomEvent event, long keepFor) {
-        if (!phase.serving()) {
+        if (!life.serving()) {
             return EventOutcome.REJECTED;
         }
         String id = event.eventId();
@@ -386,7 +280,7 @@ public final class Engine {
         Require.name(agentIdentity, "agentIdentity");
         return call(() -> {
             LiveAgent agent = agents.get(roomName);
-            if (!phase.serving() || agent == null || !agent.identity.equals(agentIdentity)) {
+            if (!life.serving() || agent == null || !agent.identity.equals(agentIdentity)) {
                 return false;
             }
             rooms.deliver(roomName, new RoomInput.Heartbeat(agent.generation));
@@ -408,7 +302,7 @@ public final class Engine {
     public CompletionStage<Boolean> closeRoom(String roomName, CloseReason reason) {
         Require.name(roomName, "roomName");
         return call(() -> {
-            if (!phase.serving()) {
+            if (!life.serving()) {
                 return false;
             }
             RoomLoop.Step step = rooms.step(roomName, tx -> {
@@ -422,7 +316,7 @@ public final class Engine {
 
     /** Runs the health check and the sweep now. */
     public CompletionStage<MaintenanceReport> runMaintenance() {
-        return call(() -> !phase.serving() ? new MaintenanceReport(0, 0, 0, 0, 0)
+        return call(() -> !life.serving() ? new MaintenanceReport(0, 0, 0, 0, 0)
                 : sweep.run(agents.healthCheck()));
     }
 
@@ -449,7 +343,7 @@ public final class Engine {
     public CompletionStage<ManagerStats> stats() {
         return call(() -> {
             Map<String, Long> cluster = replica == null ? null : replica.clusterCounters();
-            return views.stats(cluster == null ? null : Counters.of(cluster), phase);
+            return views.stats(cluster == null ? null : Counters.of(cluster), life.state());
         });
     }
 
@@ -488,12 +382,6 @@ public final class Engine {
         }
         loop.submit(work);
         return work;
-    }
-
-    private static void cancel(Clock.@Nullable Timer timer) {
-        if (timer != null) {
-            timer.cancel();
-        }
     }
 
     static String seconds(Duration duration) {
