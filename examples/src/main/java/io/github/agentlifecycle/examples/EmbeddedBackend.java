@@ -10,6 +10,7 @@ import io.github.agentlifecycle.livekit.TokenIssuer;
 import io.github.agentlifecycle.livekit.WebhookVerifier;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /** The smallest complete embedding, as shown in the README: one agent process per room behind the JDK server. */
 public final class EmbeddedBackend {
@@ -32,6 +33,7 @@ public final class EmbeddedBackend {
         AgentLifecycleHttpServer server =
                 AgentLifecycleHttpServer.builder(api, new InetSocketAddress("127.0.0.1", 3001)).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            manager.drain(Duration.ofMinutes(30));   // no new rooms; the conversations under way end first
             server.close();
             manager.close();
         }));
