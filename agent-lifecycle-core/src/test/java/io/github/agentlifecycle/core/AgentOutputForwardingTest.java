@@ -56,11 +56,7 @@ class AgentOutputForwardingTest {
                         .outputQueueCapacity(queueCapacity)
                         .build())
                 .listener(events)
-                .listener(event -> {
-                    if (event instanceof AgentLaunched launched && launched.pid() != null) {
-                        processes.track(launched.pid());
-                    }
-                })
+                .listener(processes.agentTracker())
                 .build());
         manager.start();
         return manager;

@@ -57,11 +57,7 @@ class DrainWithProcessesTest {
                         .agentStopTimeout(Duration.ofSeconds(2))
                         .build())
                 .listener(events)
-                .listener(event -> {
-                    if (event instanceof AgentLaunched launched && launched.pid() != null) {
-                        processes.track(launched.pid());
-                    }
-                })
+                .listener(processes.agentTracker())
                 .build());
         manager.start();
     }

@@ -51,11 +51,7 @@ class ProcessAgentCyclesTest {
                         .build())
                 .config(AgentManagerConfig.builder().agentStopTimeout(Duration.ofSeconds(5)).build())
                 .listener(events)
-                .listener(event -> {
-                    if (event instanceof AgentLaunched launched && launched.pid() != null) {
-                        processes.track(launched.pid());
-                    }
-                })
+                .listener(processes.agentTracker())
                 .build());
         manager.start();
 

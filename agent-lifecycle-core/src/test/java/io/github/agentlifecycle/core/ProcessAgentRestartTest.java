@@ -62,10 +62,8 @@ class ProcessAgentRestartTest {
                             launchingAt.add(System.nanoTime());
                         }
                     }
-                    if (event instanceof AgentLaunched launched && launched.pid() != null) {
-                        processes.track(launched.pid());
-                    }
                 })
+                .listener(processes.agentTracker())
                 .build());
         manager.start();
         return manager;

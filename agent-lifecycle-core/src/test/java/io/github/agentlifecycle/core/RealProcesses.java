@@ -1,6 +1,8 @@
 package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.spi.AgentLauncher;
+import io.github.agentlifecycle.core.spi.LifecycleEvent;
+import io.github.agentlifecycle.core.spi.LifecycleListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,6 +49,15 @@ final class RealProcesses implements AfterEachCallback {
     }
 
     /** Kills {@code process} and everything it started after the test. */
+    /** A listener that tracks the process of every agent a manager launches. */
+    LifecycleListener agentTracker() {
+        return event -> {
+            if (event instanceof LifecycleEvent.AgentLaunched launched && launched.pid() != null) {
+                track(launched.pid());
+            }
+        };
+    }
+
     Process track(Process process) {
         track(process.pid());
         return process;
