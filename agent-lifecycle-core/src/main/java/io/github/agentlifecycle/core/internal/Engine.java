@@ -59,6 +59,11 @@ public final class Engine {
     private final Views views;
 
     private volatile ManagerState phase = ManagerState.NEW;
+    /**
+     * Guards moves of {@link #phase}; not the engine's own monitor, which {@link #start()} holds while it waits for
+     * the loop, whose first task moves the phase.
+     */
+    private final Object phaseLock = new Object();
     private final PeriodicWork periodic;
     private Clock.@Nullable Timer shutdownTimer;
     private final DrainProgress drain;
@@ -179,14 +184,16 @@ public final class Engine {
      * Moves to {@code next} if the phase is one of {@code from}. The move to draining is made on the caller's thread,
      * so that readiness turns the moment a drain is asked for; every other move is made on the loop.
      */
-    private synchronized boolean moveTo(ManagerState next, ManagerState... from) {
-        for (ManagerState state : from) {
-            if (phase == state) {
-                phase = next;
-                return true;
+    private boolean moveTo(ManagerState next, ManagerState... from) {
+        synchronized (phaseLock) {
+            for (ManagerState state : from) {
+                if (phase == state) {
+                    phase = next;
+                    return true;
+                }
             }
+            return false;
         }
-        return false;
     }
 
     /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
