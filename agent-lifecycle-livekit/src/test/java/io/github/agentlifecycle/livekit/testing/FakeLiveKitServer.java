@@ -57,6 +57,7 @@ public final class FakeLiveKitServer implements AutoCloseable {
     public static final String API_KEY = "APIfakeKey";
     /** The API secret the server accepts. */
     public static final String API_SECRET = "fake-livekit-secret-of-at-least-32-bytes";
+    private static final String AGENT_NAME_ATTRIBUTE = "lk.agent_name";
 
     /** The Twirp endpoints this server answers. */
     public enum Endpoint {
@@ -211,6 +212,7 @@ public final class FakeLiveKitServer implements AutoCloseable {
     private final List<Script> scripts = new ArrayList<>();
     private final Map<Endpoint, Runnable> nextHooks = new LinkedHashMap<>();
     private int dispatchCounter;
+    private boolean agentsJoin;
 
     private FakeLiveKitServer() throws IOException {
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -332,17 +334,50 @@ public final class FakeLiveKitServer implements AutoCloseable {
                 .setMetadata(metadata)
                 .build();
         dispatches.computeIfAbsent(room, r -> new ArrayList<>()).add(dispatch);
+        if (agentsJoin) {
+            rooms.putIfAbsent(room, Room.newBuilder().setName(room).setSid("RM_" + room).build());
+            participants.computeIfAbsent(room, r -> new ArrayList<>()).add(ParticipantInfo.newBuilder()
+                    .setSid("PA_" + dispatch.getId())
+                    .setIdentity(agentIdentity(dispatch.getId()))
+                    .setKind(ParticipantInfo.Kind.AGENT)
+                    .setState(ParticipantInfo.State.ACTIVE)
+                    .putAttributes(AGENT_NAME_ATTRIBUTE, agentName)
+                    .build());
+        }
         return dispatch;
     }
 
     /**
-     * Removes a dispatch, if present.
+     * Removes a dispatch, if present, and the agent it made join.
      *
      * @param room the room's name
      * @param dispatchId the dispatch's id
      */
     public synchronized void removeDispatch(String room, String dispatchId) {
         dispatches.getOrDefault(room, new ArrayList<>()).removeIf(d -> d.getId().equals(dispatchId));
+        removeParticipant(room, agentIdentity(dispatchId));
+    }
+
+    /**
+     * Whether a dispatch created from now on (by {@code CreateDispatch} or {@link #addDispatch}) makes its agent join
+     * the room at once, as a LiveKit agent worker would: the room is created if needed, and a participant of kind
+     * {@code AGENT} with identity {@code agent-<dispatch id>} and attribute {@code lk.agent_name} joins it; deleting
+     * the dispatch removes that participant again. Off by default.
+     *
+     * @param join whether dispatched agents join
+     */
+    public synchronized void agentsJoinOnDispatch(boolean join) {
+        agentsJoin = join;
+    }
+
+    /**
+     * The agent participant a dispatch made join (see {@link #agentsJoinOnDispatch}).
+     *
+     * @param dispatchId the dispatch's id
+     * @return its identity
+     */
+    public static String agentIdentity(String dispatchId) {
+        return "agent-" + dispatchId;
     }
 
     /**
@@ -606,6 +641,7 @@ public final class FakeLiveKitServer implements AutoCloseable {
                 for (AgentDispatch dispatch : present) {
                     if (dispatch.getId().equals(delete.getDispatchId())) {
                         present.remove(dispatch);
+                        removeParticipant(delete.getRoom(), agentIdentity(dispatch.getId()));
                         return Reply.ok(dispatch);
                     }
                 }
