@@ -77,6 +77,17 @@ class AgentManagerTest {
     }
 
     @Test
+    void managerOnItsOwnThreadStartsAndCloses() {
+        ManualClock clock = new ManualClock();
+        AgentManager manager = AgentManager.builder(new RecordingLauncher(clock, 50)).clock(clock).build();
+        manager.start();
+        assertThat(manager.state()).isEqualTo(ManagerState.RUNNING);
+        assertThat(manager.ensureAgent("r1").status()).isEqualTo(EnsureResult.Status.LAUNCHED);
+        manager.close();
+        assertThat(manager.state()).isEqualTo(ManagerState.CLOSED);
+    }
+
+    @Test
     void throwingListenerDoesNotHarmTheEngineOrOtherListeners() {
         ManualClock clock = new ManualClock();
         RecordingLauncher launcher = new RecordingLauncher(clock, 50);

@@ -1,9 +1,9 @@
 package io.github.agentlifecycle.livekit;
 
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.CREATE_DISPATCH;
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.DELETE_DISPATCH;
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.LIST_DISPATCH;
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.REMOVE_PARTICIPANT;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.CREATE_DISPATCH;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.DELETE_DISPATCH;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.LIST_DISPATCH;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.REMOVE_PARTICIPANT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,9 +17,10 @@ import io.github.agentlifecycle.core.spi.AgentSpec;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
-import io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint;
-import io.github.agentlifecycle.livekit.FakeLiveKitServer.Failure;
-import io.github.agentlifecycle.livekit.FakeLiveKitServer.Request;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Failure;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Request;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

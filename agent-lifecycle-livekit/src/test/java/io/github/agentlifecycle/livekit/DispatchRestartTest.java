@@ -1,8 +1,8 @@
 package io.github.agentlifecycle.livekit;
 
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.CREATE_DISPATCH;
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.DELETE_DISPATCH;
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.REMOVE_PARTICIPANT;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.CREATE_DISPATCH;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.DELETE_DISPATCH;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.REMOVE_PARTICIPANT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.agentlifecycle.core.AgentManager;
@@ -16,8 +16,9 @@ import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.GraceCancelled;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.GraceStarted;
 import io.github.agentlifecycle.core.testing.ManualClock;
-import io.github.agentlifecycle.livekit.FakeLiveKitServer.Request;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Request;
 import io.github.agentlifecycle.livekit.RoomReconciler.Report;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.github.agentlifecycle.livekit;
 
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.LIST_PARTICIPANTS;
-import static io.github.agentlifecycle.livekit.FakeLiveKitServer.Endpoint.LIST_ROOMS;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.LIST_PARTICIPANTS;
+import static io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Endpoint.LIST_ROOMS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.agentlifecycle.core.AgentManager;
@@ -17,9 +17,10 @@ import io.github.agentlifecycle.core.RoomState;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.testing.ManualClock;
 import io.github.agentlifecycle.core.testing.RecordingLauncher;
-import io.github.agentlifecycle.livekit.FakeLiveKitServer.Failure;
-import io.github.agentlifecycle.livekit.FakeLiveKitServer.Request;
 import io.github.agentlifecycle.livekit.RoomReconciler.Report;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Failure;
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer.Request;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.github.agentlifecycle.livekit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.agentlifecycle.livekit.testing.FakeLiveKitServer;
 import io.livekit.server.RoomServiceClient;
 import java.util.Collections;
 import java.util.List;

@@ -53,6 +53,9 @@ final class ExampleCluster implements AutoCloseable {
     record LogLine(Instant time, String text) {}
 
     private final boolean shared;
+    private final Path jar;
+    private final Map<String, String> env;
+    private final String name;
     private final List<Process> servers = new ArrayList<>();
     private final List<Integer> ports = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
@@ -61,9 +64,12 @@ final class ExampleCluster implements AutoCloseable {
     private PostgresServer.Database database;
     private boolean closed;
 
-    private ExampleCluster(boolean shared, Path root) {
+    private ExampleCluster(boolean shared, Path root, Path jar, Map<String, String> env, String name) {
         this.shared = shared;
         this.root = root;
+        this.jar = jar;
+        this.env = new HashMap<>(env);
+        this.name = name;
         this.hook = new Thread(this::stopAll, "example-cluster-clean-up");
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -80,14 +86,14 @@ final class ExampleCluster implements AutoCloseable {
             throw new IllegalArgumentException(jar + " not found; build first: mvn -B -q package -DskipTests");
         }
         ExampleCluster cluster = new ExampleCluster(shared, Files.createTempDirectory("example-cluster-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))), jar, env, name);
         try {
             if (shared) {
                 cluster.database = PostgresServer.shared().newDatabase();
             }
             Files.createDirectories(Path.of("target"));
             for (int r = 0; r < replicas; r++) {
-                cluster.launch(jar, r, env, Path.of("target", name + "-replica-" + r + ".log"));
+                cluster.launch(r, Map.of());
             }
             for (int r = 0; r < replicas; r++) {
                 cluster.awaitHealthy(r);
@@ -99,7 +105,20 @@ final class ExampleCluster implements AutoCloseable {
         }
     }
 
-    private void launch(Path jar, int replica, Map<String, String> extra, Path log) throws IOException {
+    /**
+     * Starts one more server (the next replica id, a new port and state directory; the cluster's environment with
+     * {@code overrides} on top, where null removes a variable) and waits until it answers {@code /health}; returns
+     * its index.
+     */
+    int startReplica(Map<String, String> overrides) throws IOException, InterruptedException {
+        int replica = servers.size();
+        launch(replica, overrides);
+        awaitHealthy(replica);
+        return replica;
+    }
+
+    private void launch(int replica, Map<String, String> overrides) throws IOException {
+        Path log = Path.of("target", name + "-replica-" + replica + ".log");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -127,6 +146,8 @@ final class ExampleCluster implements AutoCloseable {
             }
             env.put("REPLICA_ID", "replica-" + replica);
         }
+        Map<String, String> extra = new HashMap<>(this.env);
+        extra.putAll(overrides);
         extra.forEach((key, value) -> {
             if (value == null) {
                 env.remove(key);
@@ -191,6 +212,20 @@ final class ExampleCluster implements AutoCloseable {
     String describe() {
         return servers.size() + (servers.size() == 1 ? " replica" : " replicas") + (shared
                 ? " on one PostgreSQL database (" + database.jdbcUrl().replaceAll("\\?.*", "") + ")" : " in memory");
+    }
+
+    /** Sends SIGTERM to {@code replica} (the example server drains, then exits) and returns at once. */
+    void terminate(int replica) {
+        servers.get(replica).destroy();
+    }
+
+    /** Whether {@code replica} answers {@code GET /health/ready} with 200 (it takes new rooms). */
+    boolean ready(int replica) {
+        try {
+            return BlockingHttp.get(api(replica) + "/health/ready", null).status() == 200;
+        } catch (IOException notListening) {
+            return false;
+        }
     }
 
     /** Sends SIGKILL to {@code replica} and waits until it is gone. */

@@ -6,7 +6,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -121,6 +124,39 @@ final class ProcFs {
         }
         pids.sort(null);
         return pids;
+    }
+
+    /**
+     * One pass over {@code /proc}: for each live process whose last argument is one of {@code arguments} (agents:
+     * their room), its pid mapped to its parent's pid, grouped by that argument.
+     */
+    static Map<String, Map<Long, Long>> byLastArgument(Set<String> arguments) {
+        Map<String, Map<Long, Long>> found = new HashMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, ProcFs::isPid)) {
+            for (Path entry : entries) {
+                try {
+                    byte[] line = Files.readAllBytes(entry.resolve("cmdline"));
+                    int end = line.length > 0 && line[line.length - 1] == 0 ? line.length - 1 : line.length;
+                    int start = end;
+                    while (start > 0 && line[start - 1] != 0) {
+                        start--;
+                    }
+                    String last = new String(line, start, end - start, StandardCharsets.UTF_8);
+                    if (start > 0 && arguments.contains(last)) {
+                        long pid = Long.parseLong(entry.getFileName().toString());
+                        long[] fields = fields(pid);
+                        if (fields != null) {
+                            found.computeIfAbsent(last, key -> new HashMap<>()).put(pid, fields[0]);
+                        }
+                    }
+                } catch (IOException gone) {
+                    // exited
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc", e);
+        }
+        return found;
     }
 
     /** The first three fields of {@code /proc/loadavg}, or "?". */

@@ -46,7 +46,7 @@ public final class ReplicaFailover {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Reports one heartbeat with curl, then runs until its stdin ends or it gets SIGTERM. */
-    private static final String LIGHT_AGENT = """
+    static final String LIGHT_AGENT = """
             curl -s -o /dev/null --max-time 10 -X POST -H "Authorization: Bearer $AGENT_CREDENTIAL" \\
                 -H 'Content-Type: application/json' \\
                 -d "{\\"roomName\\":\\"$ROOM_NAME\\",\\"agentIdentity\\":\\"$AGENT_IDENTITY\\"}" "$AGENT_HEARTBEAT_URL"

@@ -1,4 +1,4 @@
-package io.github.agentlifecycle.livekit;
+package io.github.agentlifecycle.livekit.testing;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
@@ -8,6 +8,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.agentlifecycle.livekit.LiveKitCredentials;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -49,14 +50,17 @@ import org.jspecify.annotations.Nullable;
  * endpoint, optionally for one room only: an HTTP status with a Twirp JSON error body, a dropped connection
  * (closed without an answer, before or after carrying the request out), or an answer delayed by a given time.
  * Scripted failures last until {@link #recover()}, or for one call ({@link #failNext}); a request that fails is
- * recorded too. Thread-safe.
+ * recorded too. Thread-safe. Shared with other modules' tests and the benchmarks through this module's test jar.
  */
-final class FakeLiveKitServer implements AutoCloseable {
-    static final String API_KEY = "APIfakeKey";
-    static final String API_SECRET = "fake-livekit-secret-of-at-least-32-bytes";
+public final class FakeLiveKitServer implements AutoCloseable {
+    /** The API key the server accepts. */
+    public static final String API_KEY = "APIfakeKey";
+    /** The API secret the server accepts. */
+    public static final String API_SECRET = "fake-livekit-secret-of-at-least-32-bytes";
+    private static final String AGENT_NAME_ATTRIBUTE = "lk.agent_name";
 
     /** The Twirp endpoints this server answers. */
-    enum Endpoint {
+    public enum Endpoint {
         LIST_ROOMS("livekit.RoomService", "ListRooms"),
         LIST_PARTICIPANTS("livekit.RoomService", "ListParticipants"),
         REMOVE_PARTICIPANT("livekit.RoomService", "RemoveParticipant"),
@@ -72,8 +76,12 @@ final class FakeLiveKitServer implements AutoCloseable {
             this.method = method;
         }
 
-        /** The request path, for example {@code /twirp/livekit.RoomService/ListRooms}. */
-        String path() {
+        /**
+         * The request path, for example {@code /twirp/livekit.RoomService/ListRooms}.
+         *
+         * @return the path
+         */
+        public String path() {
             return "/twirp/" + service + "/" + method;
         }
 
@@ -105,8 +113,9 @@ final class FakeLiveKitServer implements AutoCloseable {
      * @param status the HTTP status of {@link Kind#STATUS}
      * @param delay how long {@link Kind#DELAY} holds the answer (cut short by {@link #close()})
      */
-    record Failure(Kind kind, int status, Duration delay) {
-        enum Kind {
+    public record Failure(Kind kind, int status, Duration delay) {
+        /** What a scripted endpoint does instead of answering normally. */
+        public enum Kind {
             /** Answers the status with a Twirp error, changing nothing. */
             STATUS,
             /** Closes the connection without answering, changing nothing. */
@@ -117,19 +126,41 @@ final class FakeLiveKitServer implements AutoCloseable {
             DELAY
         }
 
-        static Failure answering(int status) {
+        /**
+         * Answers {@code status} with a Twirp error.
+         *
+         * @param status the HTTP status
+         * @return the failure
+         */
+        public static Failure answering(int status) {
             return new Failure(Kind.STATUS, status, Duration.ZERO);
         }
 
-        static Failure droppedConnection() {
+        /**
+         * Closes the connection without answering.
+         *
+         * @return the failure
+         */
+        public static Failure droppedConnection() {
             return new Failure(Kind.DROP, 0, Duration.ZERO);
         }
 
-        static Failure lostAnswer() {
+        /**
+         * Carries the request out, then closes the connection without answering.
+         *
+         * @return the failure
+         */
+        public static Failure lostAnswer() {
             return new Failure(Kind.PROCESS_THEN_DROP, 0, Duration.ZERO);
         }
 
-        static Failure delayedBy(Duration delay) {
+        /**
+         * Answers normally after {@code delay}.
+         *
+         * @param delay how long to hold the answer
+         * @return the failure
+         */
+        public static Failure delayedBy(Duration delay) {
             return new Failure(Kind.DELAY, 0, delay);
         }
 
@@ -152,9 +183,13 @@ final class FakeLiveKitServer implements AutoCloseable {
      * @param videoGrant the {@code video} claim of the caller's token
      * @param answer the HTTP status answered, or -1 when the connection was dropped
      */
-    record Request(Endpoint endpoint, Message request, Map<String, Object> videoGrant, int answer) {
-        /** The room the request names, or null for {@link Endpoint#LIST_ROOMS}. */
-        @Nullable String room() {
+    public record Request(Endpoint endpoint, Message request, Map<String, Object> videoGrant, int answer) {
+        /**
+         * The room the request names.
+         *
+         * @return the room, or null for {@link Endpoint#LIST_ROOMS}
+         */
+        public @Nullable String room() {
             return roomOf(request);
         }
     }
@@ -177,6 +212,7 @@ final class FakeLiveKitServer implements AutoCloseable {
     private final List<Script> scripts = new ArrayList<>();
     private final Map<Endpoint, Runnable> nextHooks = new LinkedHashMap<>();
     private int dispatchCounter;
+    private boolean agentsJoin;
 
     private FakeLiveKitServer() throws IOException {
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -184,8 +220,12 @@ final class FakeLiveKitServer implements AutoCloseable {
         http.setExecutor(threads);
     }
 
-    /** A started server on an ephemeral port. */
-    static FakeLiveKitServer start() {
+    /**
+     * Starts a server on an ephemeral port of 127.0.0.1.
+     *
+     * @return the started server
+     */
+    public static FakeLiveKitServer start() {
         try {
             FakeLiveKitServer server = new FakeLiveKitServer();
             server.http.start();
@@ -195,16 +235,25 @@ final class FakeLiveKitServer implements AutoCloseable {
         }
     }
 
-    /** The base URL clients are given. */
-    String url() {
+    /**
+     * The base URL clients are given.
+     *
+     * @return {@code http://127.0.0.1:<port>}
+     */
+    public String url() {
         return "http://127.0.0.1:" + http.getAddress().getPort();
     }
 
-    /** The credentials the server accepts. */
-    LiveKitCredentials credentials() {
+    /**
+     * The credentials the server accepts.
+     *
+     * @return {@link #API_KEY} and {@link #API_SECRET}
+     */
+    public LiveKitCredentials credentials() {
         return new LiveKitCredentials(API_KEY, API_SECRET);
     }
 
+    /** Stops the server; answers held back by a scripted delay are dropped. */
     @Override
     public void close() {
         closing.countDown();
@@ -214,35 +263,70 @@ final class FakeLiveKitServer implements AutoCloseable {
 
     // ---- state ----------------------------------------------------------------------------------------------
 
-    synchronized void addRoom(String name, String sid) {
+    /**
+     * Adds a room, as LiveKit does when someone first connects to it.
+     *
+     * @param name the room's name
+     * @param sid its LiveKit id
+     */
+    public synchronized void addRoom(String name, String sid) {
         rooms.put(name, Room.newBuilder().setName(name).setSid(sid).build());
         participants.putIfAbsent(name, new ArrayList<>());
     }
 
-    /** Removes the room with its participants and dispatches, as LiveKit does when a room finishes. */
-    synchronized void removeRoom(String name) {
+    /**
+     * Removes the room with its participants and dispatches, as LiveKit does when a room finishes.
+     *
+     * @param name the room's name
+     */
+    public synchronized void removeRoom(String name) {
         rooms.remove(name);
         participants.remove(name);
         dispatches.remove(name);
     }
 
-    synchronized void addParticipant(String room, ParticipantInfo participant) {
+    /**
+     * Adds a participant to a room that exists.
+     *
+     * @param room the room's name
+     * @param participant who joins
+     */
+    public synchronized void addParticipant(String room, ParticipantInfo participant) {
         if (!rooms.containsKey(room)) {
             throw new IllegalStateException("no room " + room);
         }
         participants.get(room).add(participant);
     }
 
-    synchronized void removeParticipant(String room, String identity) {
+    /**
+     * Removes a participant, if present.
+     *
+     * @param room the room's name
+     * @param identity the participant's identity
+     */
+    public synchronized void removeParticipant(String room, String identity) {
         participants.getOrDefault(room, new ArrayList<>()).removeIf(p -> p.getIdentity().equals(identity));
     }
 
-    synchronized List<ParticipantInfo> participants(String room) {
+    /**
+     * The participants of a room.
+     *
+     * @param room the room's name
+     * @return its participants, none when it does not exist
+     */
+    public synchronized List<ParticipantInfo> participants(String room) {
         return List.copyOf(participants.getOrDefault(room, List.of()));
     }
 
-    /** Adds a dispatch as if someone had created it, and returns it with its generated id. */
-    synchronized AgentDispatch addDispatch(String room, String agentName, String metadata) {
+    /**
+     * Adds a dispatch as if someone had created it.
+     *
+     * @param room the room's name
+     * @param agentName the agent it dispatches
+     * @param metadata its metadata
+     * @return the dispatch with its generated id
+     */
+    public synchronized AgentDispatch addDispatch(String room, String agentName, String metadata) {
         AgentDispatch dispatch = AgentDispatch.newBuilder()
                 .setId("AD_" + (++dispatchCounter))
                 .setRoom(room)
@@ -250,58 +334,145 @@ final class FakeLiveKitServer implements AutoCloseable {
                 .setMetadata(metadata)
                 .build();
         dispatches.computeIfAbsent(room, r -> new ArrayList<>()).add(dispatch);
+        if (agentsJoin) {
+            rooms.putIfAbsent(room, Room.newBuilder().setName(room).setSid("RM_" + room).build());
+            participants.computeIfAbsent(room, r -> new ArrayList<>()).add(ParticipantInfo.newBuilder()
+                    .setSid("PA_" + dispatch.getId())
+                    .setIdentity(agentIdentity(dispatch.getId()))
+                    .setKind(ParticipantInfo.Kind.AGENT)
+                    .setState(ParticipantInfo.State.ACTIVE)
+                    .putAttributes(AGENT_NAME_ATTRIBUTE, agentName)
+                    .build());
+        }
         return dispatch;
     }
 
-    synchronized void removeDispatch(String room, String dispatchId) {
+    /**
+     * Removes a dispatch, if present, and the agent it made join.
+     *
+     * @param room the room's name
+     * @param dispatchId the dispatch's id
+     */
+    public synchronized void removeDispatch(String room, String dispatchId) {
         dispatches.getOrDefault(room, new ArrayList<>()).removeIf(d -> d.getId().equals(dispatchId));
+        removeParticipant(room, agentIdentity(dispatchId));
     }
 
-    synchronized List<AgentDispatch> dispatches(String room) {
+    /**
+     * Whether a dispatch created from now on (by {@code CreateDispatch} or {@link #addDispatch}) makes its agent join
+     * the room at once, as a LiveKit agent worker would: the room is created if needed, and a participant of kind
+     * {@code AGENT} with identity {@code agent-<dispatch id>} and attribute {@code lk.agent_name} joins it; deleting
+     * the dispatch removes that participant again. Off by default.
+     *
+     * @param join whether dispatched agents join
+     */
+    public synchronized void agentsJoinOnDispatch(boolean join) {
+        agentsJoin = join;
+    }
+
+    /**
+     * The agent participant a dispatch made join (see {@link #agentsJoinOnDispatch}).
+     *
+     * @param dispatchId the dispatch's id
+     * @return its identity
+     */
+    public static String agentIdentity(String dispatchId) {
+        return "agent-" + dispatchId;
+    }
+
+    /**
+     * The dispatches of a room.
+     *
+     * @param room the room's name
+     * @return its dispatches
+     */
+    public synchronized List<AgentDispatch> dispatches(String room) {
         return List.copyOf(dispatches.getOrDefault(room, List.of()));
     }
 
     // ---- scripting and recording ------------------------------------------------------------------------------
 
-    /** Makes every call of {@code endpoint} fail as {@code failure} until {@link #recover()}. */
-    synchronized void fail(Endpoint endpoint, Failure failure) {
+    /**
+     * Makes every call of {@code endpoint} fail as {@code failure} until {@link #recover()}.
+     *
+     * @param endpoint the endpoint
+     * @param failure how it fails
+     */
+    public synchronized void fail(Endpoint endpoint, Failure failure) {
         scripts.add(new Script(endpoint, null, failure, false));
     }
 
-    /** Makes only the next call of {@code endpoint} fail as {@code failure}. */
-    synchronized void failNext(Endpoint endpoint, Failure failure) {
+    /**
+     * Makes only the next call of {@code endpoint} fail as {@code failure}.
+     *
+     * @param endpoint the endpoint
+     * @param failure how it fails
+     */
+    public synchronized void failNext(Endpoint endpoint, Failure failure) {
         scripts.add(new Script(endpoint, null, failure, true));
     }
 
-    /** Makes calls of {@code endpoint} that name {@code room} fail as {@code failure} until {@link #recover()}. */
-    synchronized void fail(Endpoint endpoint, String room, Failure failure) {
+    /**
+     * Makes calls of {@code endpoint} that name {@code room} fail as {@code failure} until {@link #recover()}.
+     *
+     * @param endpoint the endpoint
+     * @param room the room whose calls fail
+     * @param failure how they fail
+     */
+    public synchronized void fail(Endpoint endpoint, String room, Failure failure) {
         scripts.add(new Script(endpoint, room, failure, false));
     }
 
     /** Clears every scripted failure. */
-    synchronized void recover() {
+    public synchronized void recover() {
         scripts.clear();
     }
 
-    /** Runs {@code hook} once, on the server's thread, just before the next call of {@code endpoint} is answered. */
-    synchronized void beforeNext(Endpoint endpoint, Runnable hook) {
+    /**
+     * Runs {@code hook} once, on the server's thread, just before the next call of {@code endpoint} is answered.
+     *
+     * @param endpoint the endpoint
+     * @param hook what to run
+     */
+    public synchronized void beforeNext(Endpoint endpoint, Runnable hook) {
         nextHooks.put(endpoint, hook);
     }
 
-    synchronized List<Request> requests() {
+    /**
+     * Every call received so far.
+     *
+     * @return the calls, oldest first
+     */
+    public synchronized List<Request> requests() {
         return List.copyOf(requests);
     }
 
-    synchronized List<Request> requests(Endpoint endpoint) {
+    /**
+     * The calls of one endpoint received so far.
+     *
+     * @param endpoint the endpoint
+     * @return its calls, oldest first
+     */
+    public synchronized List<Request> requests(Endpoint endpoint) {
         return requests.stream().filter(r -> r.endpoint() == endpoint).toList();
     }
 
-    synchronized int count(Endpoint endpoint) {
+    /**
+     * How many calls of one endpoint were received.
+     *
+     * @param endpoint the endpoint
+     * @return the number of calls
+     */
+    public synchronized int count(Endpoint endpoint) {
         return requests(endpoint).size();
     }
 
-    /** Calls rejected for a missing or invalid token, each with the reason. */
-    synchronized List<String> authFailures() {
+    /**
+     * Calls rejected for a missing or invalid token.
+     *
+     * @return each with the reason
+     */
+    public synchronized List<String> authFailures() {
         return List.copyOf(authFailures);
     }
 
@@ -470,6 +641,7 @@ final class FakeLiveKitServer implements AutoCloseable {
                 for (AgentDispatch dispatch : present) {
                     if (dispatch.getId().equals(delete.getDispatchId())) {
                         present.remove(dispatch);
+                        removeParticipant(delete.getRoom(), agentIdentity(dispatch.getId()));
                         return Reply.ok(dispatch);
                     }
                 }
