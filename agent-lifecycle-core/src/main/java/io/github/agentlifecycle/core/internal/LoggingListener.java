@@ -54,7 +54,7 @@ final class LoggingListener implements LifecycleListener {
         } else if (event instanceof LifecycleEvent.EventIgnored e) {
             return room + "event " + e.eventId() + " ignored (" + e.reason() + ")";
         } else if (event instanceof LifecycleEvent.CapacityQueued e) {
-            return room + "agent queued: all agent slots in use (position " + e.position() + ")";
+            return room + "agent queued for a free agent slot (position " + e.position() + ")";
         } else if (event instanceof LifecycleEvent.AgentLaunching e) {
             return room + "spawning agent " + e.agentIdentity() + " (attempt " + e.attempt() + ")";
         } else if (event instanceof LifecycleEvent.AgentLaunched e) {

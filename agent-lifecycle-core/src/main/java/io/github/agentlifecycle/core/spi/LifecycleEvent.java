@@ -89,7 +89,8 @@ public sealed interface LifecycleEvent {
     }
 
     /**
-     * The room wants an agent but {@code maxTotalAgents} agents exist; it waits in FIFO order.
+     * The room wants an agent and waits for a slot in FIFO order: {@code maxTotalAgents} agents exist, or (with shared
+     * state) the replica that took the request drains or is closing, and another replica will start the agent.
      *
      * @param roomName the room
      * @param position 1 for the first room in line
