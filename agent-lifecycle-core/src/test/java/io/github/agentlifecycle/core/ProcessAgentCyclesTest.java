@@ -60,7 +60,9 @@ class ProcessAgentCyclesTest {
             assertThat(manager.ensureAgent(room).status()).isEqualTo(EnsureResult.Status.LAUNCHED);
             if (cycle % 2 == 1) {
                 String identity = manager.room(room).orElseThrow().agentIdentity();
-                await(() -> Files.exists(children.resolve(identity)), "the agent of " + room + " to start its child");
+                // The shell creates the file before it writes the child's pid into it.
+                await(() -> !pidsIn(children.resolve(identity)).isEmpty(),
+                        "the agent of " + room + " to start its child");
             }
             assertThat(manager.closeRoom(room)).isTrue();
             await(() -> manager.room(room).isEmpty(), room + " to be removed");

@@ -93,8 +93,9 @@ class ProcessAgentLauncherTest {
             assertThat(entry.agentIdentity()).isEqualTo("ai-agent-room-a");
             assertThat(entry.ownerPid()).isEqualTo(self.pid());
             assertThat(entry.ownerStart()).isEqualTo(self.info().startInstant().orElseThrow());
-            assertThat(ProcessTree.carries(pid, ("AGENT_LIFECYCLE_AGENT_ID=" + entry.agentId())
-                    .getBytes(StandardCharsets.UTF_8))).isTrue();
+            // Right after the launch the process may not have replaced the JVM's spawn helper with the agent yet.
+            await(() -> ProcessTree.carries(pid, ("AGENT_LIFECYCLE_AGENT_ID=" + entry.agentId())
+                    .getBytes(StandardCharsets.UTF_8)), "the agent to carry its id in its environment");
         });
 
         Files.createFile(go);
