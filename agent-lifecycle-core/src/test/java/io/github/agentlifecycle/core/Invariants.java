@@ -720,7 +720,11 @@ final class Invariants {
             RoomSnapshot snapshot = room == null ? null : h.snapshot(room);
             if (outcome.left() != null && outcome.left().role() == ParticipantRole.HUMAN
                     && h.model.humans(room) == 0 && snapshot != null) {
-                graces.put(room, new Run(snapshot.createdAt(), h.now() + PropertyHarness.GRACE.toNanos()));
+                long deadline = h.now() + PropertyHarness.GRACE.toNanos();
+                graces.put(room, new Run(snapshot.createdAt(), deadline));
+                // Everyone left at the instant of the adoption: the new grace period ends when the cancelled one
+                // would have.
+                watches.removeIf(w -> w.room.equals(room) && w.cancelled && w.deadline == deadline);
             }
             if (outcome.adoptionTaken() && !closingBefore && h.model.humans(room) == 0) {
                 adopted(h, room, snapshot);
