@@ -1065,7 +1065,8 @@ final class Invariants {
             EnsureResult token = outcome.token();
             if (token != null && openAtDrain != null && stateBefore == ManagerState.DRAINING && !servedBefore) {
                 if (token.status() != EnsureResult.Status.DRAINING || token.room() != null) {
-                    throw h.failure("drain: a token request for " + outcome.room() + ", which the draining manager"
+                    throw h.failure("drain: " + (outcome.action() instanceof Action.Adopt ? "an adoption of "
+                            : "a token request for ") + outcome.room() + ", which the draining manager"
                             + " does not serve, was answered " + token);
                 }
                 tokensRefused++;
