@@ -15,6 +15,9 @@ sealed interface Action {
     /** A token request for a room: {@link AgentManager#ensureAgent(String)}. */
     record Token(int room) implements Action {}
 
+    /** The room is found in progress and taken in charge: {@link AgentManager#adoptRoom(String)}. */
+    record Adopt(int room) implements Action {}
+
     /** A client requests a token for the room, then joins it as a human with a new session. */
     record Arrive(int room, int identity) implements Action {}
 
@@ -125,6 +128,7 @@ sealed interface Action {
         Arbitrary<Boolean> flag = Arbitraries.of(false, false, false, true);
         return Arbitraries.frequencyOf(
                 Tuple.of(4, room.map(Token::new)),
+                Tuple.of(4, room.map(Adopt::new)),
                 Tuple.of(8, Combinators.combine(room, identity).as(Arrive::new)),
                 Tuple.of(5, Combinators.combine(room, identity).as(HumanJoin::new)),
                 Tuple.of(8, Combinators.combine(room, pick, flag).as(HumanLeave::new)),

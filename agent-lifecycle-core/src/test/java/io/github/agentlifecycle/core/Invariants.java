@@ -3,8 +3,10 @@ package io.github.agentlifecycle.core;
 import io.github.agentlifecycle.core.PropertyHarness.Checker;
 import io.github.agentlifecycle.core.PropertyHarness.Outcome;
 import io.github.agentlifecycle.core.RoomEvent.Participant;
+import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.testing.RecordingLauncher;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,7 +19,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** One {@link Checker} per invariant of the core architecture (DESIGN.md, invariants 1 to 8). */
+/**
+ * One {@link Checker} per invariant of the core architecture (DESIGN.md, invariants 1 to 8), and for drains and
+ * adopted rooms.
+ */
 final class Invariants {
     private Invariants() {}
 
@@ -255,7 +260,8 @@ final class Invariants {
             boolean closedByRequest = action instanceof Action.AdminClose && Boolean.TRUE.equals(outcome.result())
                     || outcome.event() instanceof RoomEvent.RoomFinished
                             && outcome.eventOutcome() == EventOutcome.APPLIED;
-            if (outcome.tokenTaken() || closedByRequest) {
+            // A token request keeps the room past its grace period; an adoption keeps the grace period as it is.
+            if (outcome.tokenTaken() && !outcome.adoptionTaken() || closedByRequest) {
                 watches.removeIf(w -> w.room.equals(room));
             }
             if (outcome.joined() != null && outcome.joined().role() == ParticipantRole.HUMAN) {
@@ -367,13 +373,15 @@ final class Invariants {
     /**
      * Invariant 6: after a token request for a room nobody has joined yet, the room stays open and its ready agent
      * is not stopped until the join timeout (measured from the latest such request), whatever maintenance runs;
-     * at the join timeout it closes.
+     * at the join timeout it closes. Adopting the room while nobody is in it ends that wait: the room then lasts
+     * until its grace period ends ({@link AdoptedGrace}), until a later token request.
      */
     static final class JoinTimeout implements Checker {
         int timeoutsChecked;
         int readyAgentsKept;
         private final Map<String, Watch> watches = new LinkedHashMap<>();
         private boolean tokenCounts;
+        private boolean adoptionEndsWait;
 
         private static final class Watch {
             long deadline;
@@ -386,12 +394,17 @@ final class Invariants {
 
         @Override
         public void before(PropertyHarness h, Action action) {
+            tokenCounts = false;
+            adoptionEndsWait = false;
             if (action instanceof Action.Token token) {
                 String room = h.room(token.room());
                 tokenCounts = !h.isClosing(room) && !h.model.hadHuman(room);
             } else if (action instanceof Action.Arrive arrive) {
                 String room = h.room(arrive.room());
                 tokenCounts = !h.isClosing(room) && !h.model.hadHuman(room);
+            } else if (action instanceof Action.Adopt adopt) {
+                String room = h.room(adopt.room());
+                adoptionEndsWait = !h.isClosing(room) && h.model.humans(room) == 0;
             }
         }
 
@@ -399,6 +412,10 @@ final class Invariants {
         public void after(PropertyHarness h, Outcome outcome) {
             String room = outcome.room();
             Action action = outcome.action();
+            if (outcome.adoptionTaken() && adoptionEndsWait) {
+                // The adoption of an empty room moves its join deadline to the end of its grace period.
+                watches.remove(room);
+            }
             if (outcome.tokenTaken() && tokenCounts) {
                 long deadline = h.now() + PropertyHarness.JOIN_TIMEOUT.toNanos();
                 Watch watch = watches.computeIfAbsent(room, r -> new Watch(deadline));
@@ -639,11 +656,358 @@ final class Invariants {
     }
 
     /**
+     * Adopting a room nobody is in: its grace period starts then (or, if one runs already, is kept), and the room
+     * keeps its agent until exactly the grace period after that start, unless a human joins first: until then the
+     * room is open in its grace period, has an agent (launched, queued or running) and no ready agent of it is asked
+     * to stop; at that instant the room closes with {@link CloseReason#GRACE_EXPIRED}, its agent is asked to stop,
+     * and no {@link LifecycleEvent.JoinTimedOut} is published. A human who joins first cancels it: the room is still
+     * open then. A later token request moves the room's end past the grace period ({@link JoinTimeout}).
+     */
+    static final class AdoptedGrace implements Checker {
+        int expiriesChecked;
+        int expiriesWithAgent;
+        int gracesKept;
+        int cancellationsChecked;
+        /** The grace period of each room as followed here, from the last human's leave or an adoption. */
+        private final Map<String, Run> graces = new HashMap<>();
+        private final List<Watch> watches = new ArrayList<>();
+        private boolean closingBefore;
+
+        /** A grace period of one incarnation of a room (told apart by when the engine created it). */
+        private record Run(Instant createdAt, long deadline) {}
+
+        private static final class Watch {
+            final String room;
+            final long deadline;
+            final Set<RecordingLauncher.Agent> ready = new LinkedHashSet<>();
+            boolean cancelled;
+
+            Watch(String room, long deadline) {
+                this.room = room;
+                this.deadline = deadline;
+            }
+        }
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            closingBefore = action instanceof Action.Adopt adopt && h.isClosing(h.room(adopt.room()));
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            if (h.stopping()) {
+                watches.clear();
+                graces.clear();
+                return;
+            }
+            forgetEndedGraces(h);
+            String room = outcome.room();
+            boolean closedByRequest = outcome.action() instanceof Action.AdminClose
+                    && Boolean.TRUE.equals(outcome.result())
+                    || outcome.event() instanceof RoomEvent.RoomFinished
+                            && outcome.eventOutcome() == EventOutcome.APPLIED;
+            if (closedByRequest || outcome.tokenTaken() && !outcome.adoptionTaken()) {
+                watches.removeIf(w -> w.room.equals(room));
+            }
+            if (outcome.joined() != null && outcome.joined().role() == ParticipantRole.HUMAN) {
+                graces.remove(room);
+                for (Watch watch : watches) {
+                    if (watch.room.equals(room)) {
+                        watch.cancelled = true;
+                    }
+                }
+            }
+            RoomSnapshot snapshot = room == null ? null : h.snapshot(room);
+            if (outcome.left() != null && outcome.left().role() == ParticipantRole.HUMAN
+                    && h.model.humans(room) == 0 && snapshot != null) {
+                long deadline = h.now() + PropertyHarness.GRACE.toNanos();
+                graces.put(room, new Run(snapshot.createdAt(), deadline));
+                // Everyone left at the instant of the adoption: the new grace period ends when the cancelled one
+                // would have.
+                watches.removeIf(w -> w.room.equals(room) && w.cancelled && w.deadline == deadline);
+            }
+            if (outcome.adoptionTaken() && !closingBefore && h.model.humans(room) == 0) {
+                adopted(h, room, snapshot);
+            }
+            check(h);
+        }
+
+        private void adopted(PropertyHarness h, String room, RoomSnapshot snapshot) {
+            if (snapshot == null) {
+                throw h.failure("adopted grace: the adoption of " + room + " was taken, yet the room is not open");
+            }
+            Run run = graces.get(room);
+            if (run != null) {
+                gracesKept++;
+            } else {
+                run = new Run(snapshot.createdAt(), h.now() + PropertyHarness.GRACE.toNanos());
+                graces.put(room, run);
+            }
+            Duration remaining = Duration.ofNanos(run.deadline() - h.now());
+            if (snapshot.state() != RoomState.GRACE_PERIOD || !remaining.equals(snapshot.graceRemaining())) {
+                throw h.failure("adopted grace: after the adoption of " + room + ", which nobody is in, its grace"
+                        + " period should " + (remaining.equals(PropertyHarness.GRACE) ? "start" : "go on") + " with "
+                        + remaining + " left: " + snapshot);
+            }
+            if (snapshot.agentState() == AgentState.NONE) {
+                throw h.failure("adopted grace: the adoption of " + room + " left it without an agent: "
+                        + snapshot);
+            }
+            watches.removeIf(w -> w.room.equals(room));
+            watches.add(new Watch(room, run.deadline()));
+        }
+
+        /** Forgets the grace periods that have ended, and those of rooms that closed or started afresh since. */
+        private void forgetEndedGraces(PropertyHarness h) {
+            long now = h.now();
+            graces.entrySet().removeIf(entry -> {
+                RoomSnapshot room = h.snapshot(entry.getKey());
+                return room == null || room.state() == RoomState.CLOSING
+                        || !room.createdAt().equals(entry.getValue().createdAt())
+                        || now - entry.getValue().deadline() >= 0;
+            });
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            if (h.stopping()) {
+                watches.clear();
+                graces.clear();
+                return;
+            }
+            long now = h.now();
+            for (Iterator<Watch> it = watches.iterator(); it.hasNext(); ) {
+                Watch watch = it.next();
+                RoomSnapshot room = h.snapshot(watch.room);
+                if (now - watch.deadline < 0) {
+                    boolean open = room != null && (watch.cancelled ? room.state() != RoomState.CLOSING
+                            : room.state() == RoomState.GRACE_PERIOD);
+                    if (!open) {
+                        throw h.failure("adopted grace: " + watch.room + " closed before the grace period its"
+                                + " adoption runs ended at " + h.time(watch.deadline)
+                                + (watch.cancelled ? " (a human had joined)" : "") + ": " + room);
+                    }
+                    RecordingLauncher.Agent agent = h.launcher.liveAgentOf(watch.room);
+                    if (agent != null && agent.started() && agent.stopRequests() == 0
+                            && room.agentState() == AgentState.READY) {
+                        watch.ready.add(agent);
+                    }
+                    for (RecordingLauncher.Agent ready : watch.ready) {
+                        if (ready.stopRequests() > 0 && !h.mayCountAsHung(ready)) {
+                            throw h.failure("adopted grace: the ready agent " + ready + " of " + watch.room
+                                    + " was asked to stop before the grace period its adoption runs ended at "
+                                    + h.time(watch.deadline));
+                        }
+                    }
+                    continue;
+                }
+                it.remove();
+                if (watch.cancelled) {
+                    if (room == null || room.state() == RoomState.CLOSING) {
+                        throw h.failure("adopted grace: a human joined " + watch.room + " during the grace period"
+                                + " its adoption started, yet it closed when that period would have ended: "
+                                + room);
+                    }
+                    cancellationsChecked++;
+                    continue;
+                }
+                expired(h, watch, room);
+            }
+            forgetEndedGraces(h);
+        }
+
+        private void expired(PropertyHarness h, Watch watch, RoomSnapshot room) {
+            if (room != null && room.state() != RoomState.CLOSING) {
+                throw h.failure("adopted grace: " + watch.room + " is still open when the grace period its"
+                        + " adoption runs ended at " + h.time(watch.deadline) + ": " + room);
+            }
+            CloseReason reason = null;
+            for (PropertyHarness.Published published : h.published()) {
+                if (published.at() != watch.deadline || !published.event().roomName().equals(watch.room)) {
+                    continue;
+                }
+                if (published.event() instanceof LifecycleEvent.RoomClosing closing) {
+                    reason = closing.reason();
+                } else if (published.event() instanceof LifecycleEvent.JoinTimedOut) {
+                    throw h.failure("adopted grace: the grace period " + watch.room + " was adopted with ended at "
+                            + h.time(watch.deadline) + ", yet a join timeout was published then");
+                }
+            }
+            if (reason != CloseReason.GRACE_EXPIRED) {
+                throw h.failure("adopted grace: " + watch.room + " should have closed with GRACE_EXPIRED when the"
+                        + " grace period its adoption runs ended at " + h.time(watch.deadline) + ", not "
+                        + reason);
+            }
+            for (RecordingLauncher.Agent agent : h.launcher.liveIn(watch.room)) {
+                if (agent.started() && agent.stopRequests() == 0) {
+                    throw h.failure("adopted grace: the agent " + agent + " of " + watch.room + " was not asked to"
+                            + " stop when the grace period its adoption runs ended");
+                }
+            }
+            for (RecordingLauncher.Agent ready : watch.ready) {
+                if (ready.live() && ready.stopRequests() == 0) {
+                    throw h.failure("adopted grace: the ready agent " + ready + " of " + watch.room + " was not"
+                            + " asked to stop when the grace period its adoption runs ended");
+                }
+            }
+            expiriesChecked++;
+            if (!watch.ready.isEmpty()) {
+                expiriesWithAgent++;
+            }
+        }
+
+        @Override
+        public List<Long> checkpoints() {
+            List<Long> checkpoints = new ArrayList<>(watches.size() * 2);
+            for (Watch watch : watches) {
+                checkpoints.add(watch.deadline - 1);
+                checkpoints.add(watch.deadline);
+            }
+            return checkpoints;
+        }
+
+        @Override
+        public void beforeShutdown(PropertyHarness h) {
+            watches.clear();
+            graces.clear();
+        }
+    }
+
+    /**
+     * Adopting a room whose agent is live (launching, running or stopping) launches nothing: no launch call for the
+     * room during the adoption, and the answer is not {@link EnsureResult.Status#LAUNCHED}.
+     */
+    static final class AdoptionLaunchesNothing implements Checker {
+        int adoptionsOfLiveAgents;
+        private List<RecordingLauncher.Agent> liveBefore = List.of();
+        private int launchesBefore;
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            if (action instanceof Action.Adopt adopt) {
+                String room = h.room(adopt.room());
+                liveBefore = h.launcher.liveIn(room);
+                launchesBefore = h.launcher.launchesIn(room).size();
+            } else {
+                liveBefore = List.of();
+            }
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            if (outcome.action() instanceof Action.Adopt && !liveBefore.isEmpty()) {
+                List<RecordingLauncher.Agent> launches = h.launcher.launchesIn(outcome.room());
+                if (launches.size() != launchesBefore) {
+                    throw h.failure("adoption: " + outcome.room() + " had the live agent " + liveBefore
+                            + ", yet its adoption launched " + launches.subList(launchesBefore, launches.size()));
+                }
+                if (outcome.token().status() == EnsureResult.Status.LAUNCHED) {
+                    throw h.failure("adoption: " + outcome.room() + " had the live agent " + liveBefore
+                            + ", yet its adoption was answered " + outcome.token());
+                }
+                adoptionsOfLiveAgents++;
+            }
+            check(h);
+        }
+    }
+
+    /**
+     * Adopting a room with people in it sets no deadline: the room is active, with no grace period, and as long as
+     * a human stays it stays open, publishes no join timeout or grace expiry, and no ready agent of it is asked to
+     * stop (unless it fell silent for the heartbeat timeout).
+     */
+    static final class AdoptionWithPeople implements Checker {
+        int adoptionsWithPeople;
+        int stepsWatched;
+        private final Map<String, Set<RecordingLauncher.Agent>> watches = new LinkedHashMap<>();
+        private boolean closingBefore;
+        private int publishedBefore;
+
+        @Override
+        public void before(PropertyHarness h, Action action) {
+            closingBefore = action instanceof Action.Adopt adopt && h.isClosing(h.room(adopt.room()));
+            publishedBefore = h.published().size();
+        }
+
+        @Override
+        public void after(PropertyHarness h, Outcome outcome) {
+            if (h.stopping()) {
+                watches.clear();
+                return;
+            }
+            String room = outcome.room();
+            boolean closedByRequest = outcome.action() instanceof Action.AdminClose
+                    && Boolean.TRUE.equals(outcome.result())
+                    || outcome.event() instanceof RoomEvent.RoomFinished
+                            && outcome.eventOutcome() == EventOutcome.APPLIED;
+            if (closedByRequest) {
+                watches.remove(room);
+            }
+            boolean adoptedNow = outcome.adoptionTaken() && !closingBefore && h.model.humans(room) > 0;
+            if (adoptedNow) {
+                RoomSnapshot snapshot = h.snapshot(room);
+                if (snapshot == null || snapshot.state() != RoomState.ACTIVE || snapshot.graceRemaining() != null) {
+                    throw h.failure("adoption with people: " + room + " has humans, yet after its adoption it is"
+                            + " not active without a grace period: " + snapshot);
+                }
+                watches.putIfAbsent(room, new LinkedHashSet<>());
+                adoptionsWithPeople++;
+            }
+            List<PropertyHarness.Published> published = h.published();
+            for (PropertyHarness.Published p : published.subList(publishedBefore, published.size())) {
+                String name = p.event().roomName();
+                if (!watches.containsKey(name)) {
+                    continue;
+                }
+                boolean deadline = p.event() instanceof LifecycleEvent.JoinTimedOut
+                        || p.event() instanceof LifecycleEvent.GraceExpired
+                        || p.event() instanceof LifecycleEvent.GraceStarted
+                                && h.model.humans(name) > 0;
+                if (deadline) {
+                    throw h.failure("adoption with people: " + name + " was adopted with people in it, who are"
+                            + " still there, yet " + p.event() + " was published at " + h.time(p.at()));
+                }
+            }
+            watches.keySet().removeIf(name -> h.model.humans(name) == 0);
+            check(h);
+        }
+
+        @Override
+        public void check(PropertyHarness h) {
+            if (h.stopping()) {
+                watches.clear();
+                return;
+            }
+            for (Map.Entry<String, Set<RecordingLauncher.Agent>> entry : watches.entrySet()) {
+                String name = entry.getKey();
+                RoomSnapshot room = h.snapshot(name);
+                if (room == null || room.state() == RoomState.CLOSING) {
+                    throw h.failure("adoption with people: " + name + " was adopted with people in it, who are"
+                            + " still there, yet it closed: " + room);
+                }
+                RecordingLauncher.Agent agent = h.launcher.liveAgentOf(name);
+                if (agent != null && agent.started() && agent.stopRequests() == 0
+                        && room.agentState() == AgentState.READY) {
+                    entry.getValue().add(agent);
+                }
+                for (RecordingLauncher.Agent ready : entry.getValue()) {
+                    if (ready.stopRequests() > 0 && !h.mayCountAsHung(ready)) {
+                        throw h.failure("adoption with people: the ready agent " + ready + " of " + name
+                                + ", adopted with people who are still there, was asked to stop");
+                    }
+                }
+                stepsWatched++;
+            }
+        }
+    }
+
+    /**
      * Drains: from the call on, the manager is draining (or closed, when nothing was left to wait for) and never
      * running again; it launches no agent for a room that was not open when the drain began, and answers a token
-     * request for a room it does not serve with {@link EnsureResult.Status#DRAINING}; it does not stop the ready
-     * agent of a room in use that it serves; it closes before the timeout only once no agent is left, and at the
-     * timeout at the latest; once the drain's stage has completed the manager is closed and every agent is gone or
+     * request for a room it does not serve with {@link EnsureResult.Status#DRAINING}, and an adoption with it
+     * exactly when the room is not open with its agent wanted or present; it does not stop the ready agent of a
+     * room in use that it serves; it closes before the timeout only once no agent is left, and at the timeout at
+     * the latest; once the drain's stage has completed the manager is closed and every agent is gone or
      * being stopped (a launch that completes while the manager closes is stopped at once, and killed after the stop
      * timeout if it hangs; {@link Closing} checks that nothing is left after shutdown).
      */
@@ -652,6 +1016,7 @@ final class Invariants {
         int drainsEndedByRooms;
         int drainsTimedOut;
         int tokensRefused;
+        int adoptionsRefused;
         private Set<String> openAtDrain;
         /** Launches looked at so far: those before the drain, then those checked since. */
         private int launchesChecked;
@@ -659,6 +1024,8 @@ final class Invariants {
         private ManagerState stateBefore;
         private List<RecordingLauncher.Agent> liveBefore = List.of();
         private boolean servedBefore;
+        /** Whether, before the step, the room was open with its agent wanted or present. */
+        private boolean lookedAfterBefore;
         /** Agents stopped because the manager closed, looked at so far. */
         private int shutdownStopsChecked;
         /** Whether the drain closed the manager before its timeout; null until it has closed it. */
@@ -669,9 +1036,12 @@ final class Invariants {
             stateBefore = h.manager.state();
             liveBefore = h.launcher.live();
             String room = action instanceof Action.Token token ? h.room(token.room())
-                    : action instanceof Action.Arrive arrive ? h.room(arrive.room()) : null;
+                    : action instanceof Action.Arrive arrive ? h.room(arrive.room())
+                    : action instanceof Action.Adopt adopt ? h.room(adopt.room()) : null;
             servedBefore = room != null && openAtDrain != null && openAtDrain.contains(room)
                     && h.snapshot(room) != null;
+            RoomSnapshot snapshot = room == null ? null : h.snapshot(room);
+            lookedAfterBefore = snapshot != null && (h.wanted(room) || snapshot.agentState() != AgentState.NONE);
         }
 
         @Override
@@ -695,10 +1065,22 @@ final class Invariants {
             EnsureResult token = outcome.token();
             if (token != null && openAtDrain != null && stateBefore == ManagerState.DRAINING && !servedBefore) {
                 if (token.status() != EnsureResult.Status.DRAINING || token.room() != null) {
-                    throw h.failure("drain: a token request for " + outcome.room() + ", which the draining manager"
+                    throw h.failure("drain: " + (outcome.action() instanceof Action.Adopt ? "an adoption of "
+                            : "a token request for ") + outcome.room() + ", which the draining manager"
                             + " does not serve, was answered " + token);
                 }
                 tokensRefused++;
+            }
+            if (token != null && outcome.action() instanceof Action.Adopt && stateBefore == ManagerState.DRAINING) {
+                boolean refused = token.status() == EnsureResult.Status.DRAINING;
+                if (refused == lookedAfterBefore || refused && token.room() != null) {
+                    throw h.failure("drain: the draining manager " + (lookedAfterBefore ? "already looked after"
+                            : "did not look after") + " the agent of " + outcome.room() + ", yet its adoption"
+                            + " was answered " + token);
+                }
+                if (refused) {
+                    adoptionsRefused++;
+                }
             }
             check(h);
         }

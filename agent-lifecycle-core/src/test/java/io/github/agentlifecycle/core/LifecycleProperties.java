@@ -16,7 +16,7 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * The invariants of DESIGN.md ("Core architecture"), each checked after every step of random scenarios: token
- * requests, joins and leaves (reordered, duplicated, of old sessions), room starts and finishes, agent crashes,
+ * requests, adoptions of rooms found in progress, joins and leaves (reordered, duplicated, of old sessions), room starts and finishes, agent crashes,
  * clean exits, hangs, failed and delayed launches, admin closes, maintenance runs and clock advances, with three
  * or four rooms competing for two or three agent slots.
  */
@@ -129,6 +129,44 @@ class LifecycleProperties {
     }
 
     /**
+     * An adopted room nobody is in keeps its agent until exactly the grace period after its adoption (or after the
+     * start of the grace period already running), unless a human joins first; then its agent is asked to stop and
+     * the room closes with {@link CloseReason#GRACE_EXPIRED}, without a join timeout.
+     */
+    @Property(tries = 1000)
+    void anAdoptedEmptyRoomKeepsItsAgentUntilItsGracePeriodEnds(@ForAll("settings") Settings settings,
+            @ForAll @Size(min = 50, max = 300) List<@From("actions") Action> actions) {
+        Invariants.AdoptedGrace checker = new Invariants.AdoptedGrace();
+        new PropertyHarness(settings, checker).run(actions);
+        Statistics.label("adopted grace expiry").collect(checker.expiriesChecked > 0);
+        Statistics.label("adopted grace expiry with a ready agent").collect(checker.expiriesWithAgent > 0);
+        Statistics.label("grace already running kept").collect(checker.gracesKept > 0);
+        Statistics.label("adopted grace cancelled by a join").collect(checker.cancellationsChecked > 0);
+        Statistics.label("adopted grace expiry").coverage(c -> c.check(true).percentage(p -> p > 10));
+        Statistics.label("adopted grace expiry with a ready agent")
+                .coverage(c -> c.check(true).percentage(p -> p > 1));
+        Statistics.label("grace already running kept").coverage(c -> c.check(true).percentage(p -> p > 2));
+        Statistics.label("adopted grace cancelled by a join").coverage(c -> c.check(true).percentage(p -> p > 2));
+    }
+
+    /**
+     * Adopting a room whose agent is live launches nothing, and at most one agent per room is live at any time;
+     * adopting a room with people in it sets no deadline: its agent stays while they stay.
+     */
+    @Property(tries = 1000)
+    void adoptingLaunchesNoSecondAgentAndSetsNoDeadlineWhilePeopleStay(@ForAll("settings") Settings settings,
+            @ForAll @Size(min = 50, max = 300) List<@From("actions") Action> actions) {
+        Invariants.AdoptionLaunchesNothing launches = new Invariants.AdoptionLaunchesNothing();
+        Invariants.AdoptionWithPeople people = new Invariants.AdoptionWithPeople();
+        new PropertyHarness(settings, new Invariants.AllOf(launches, people, new Invariants.AgentLimits()))
+                .run(actions);
+        Statistics.label("adopted a room with a live agent").collect(launches.adoptionsOfLiveAgents > 0);
+        Statistics.label("adopted a room with people").collect(people.adoptionsWithPeople > 0);
+        Statistics.label("adopted a room with a live agent").coverage(c -> c.check(true).percentage(p -> p > 30));
+        Statistics.label("adopted a room with people").coverage(c -> c.check(true).percentage(p -> p > 30));
+    }
+
+    /**
      * Invariant 7: closing a room (grace expiry, join timeout, room_finished, admin close, shutdown) stops its
      * agent; a removed room has no live agent and no timer; after shutdown no agent, room or timer is left.
      */
@@ -160,8 +198,8 @@ class LifecycleProperties {
     /**
      * Drains at any point of a scenario: the manager takes no new room (a token request for one is answered {@code
      * DRAINING} and launches nothing) while the rooms it serves go on, their ready agents kept until the rooms end;
-     * it closes once no agent is left, or at the timeout, after which nothing is live. Invariants 1 to 7 and the
-     * safety part of 8 hold throughout, drains included.
+     * it closes once no agent is left, or at the timeout, after which nothing is live. Invariants 1 to 7, the
+     * safety part of 8 and those of adopted rooms hold throughout, drains included.
      */
     @Property(tries = 1000)
     void drainTakesNoNewRoomAndClosesOnceItsRoomsHaveEndedOrAtItsTimeout(@ForAll("settings") Settings settings,
@@ -170,7 +208,8 @@ class LifecycleProperties {
         new PropertyHarness(settings, new Invariants.AllOf(draining, new Invariants.AgentLimits(),
                 new Invariants.HumanCounts(), new Invariants.Idempotence(), new Invariants.SessionsCommute(),
                 new Invariants.Grace(), new Invariants.JoinTimeout(), new Invariants.Closing(),
-                new Invariants.ClosedRoomsStayClosed(), new Invariants.NoStarvation())).run(actions);
+                new Invariants.ClosedRoomsStayClosed(), new Invariants.NoStarvation(), new Invariants.AdoptedGrace(),
+                new Invariants.AdoptionLaunchesNothing(), new Invariants.AdoptionWithPeople())).run(actions);
         Statistics.label("drained").collect(draining.drains > 0);
         Statistics.label("drain ended as its rooms did").collect(draining.drainsEndedByRooms > 0);
         Statistics.label("drain timed out").collect(draining.drainsTimedOut > 0);

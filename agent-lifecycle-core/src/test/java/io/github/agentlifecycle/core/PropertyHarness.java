@@ -70,6 +70,8 @@ final class PropertyHarness {
     final List<String> roomNames;
     private final Checker checker;
     private final List<Delivery> delivered = new ArrayList<>();
+    /** Every lifecycle event the manager published, with the clock reading at the time. */
+    private final List<Published> published = new ArrayList<>();
     /** When the engine last closed each room, and in which order: the order it keeps their remains in. */
     private final Map<String, long[]> closedAt = new HashMap<>();
     private long closings;
@@ -128,7 +130,7 @@ final class PropertyHarness {
      *
      * @param action the step
      * @param room the room it concerned, or null
-     * @param token the answer to its token request, or null
+     * @param token the answer to its token request or adoption, or null
      * @param event the event it delivered, or null
      * @param eventOutcome what the manager did with the event, or null
      * @param joined the session the model counts as joined by this step, or null
@@ -142,14 +144,22 @@ final class PropertyHarness {
             return new Outcome(action, room, value, event, eventOutcome, joined, left, result);
         }
 
-        /** Whether the step requested a token and the manager took the request. */
+        /** Whether the step requested a token (or adopted the room) and the manager took the request. */
         boolean tokenTaken() {
             return token != null && taken(token);
+        }
+
+        /** Whether the step adopted the room ({@link Action.Adopt}) and the manager took it. */
+        boolean adoptionTaken() {
+            return action instanceof Action.Adopt && tokenTaken();
         }
     }
 
     /** An event and when it was delivered. */
     private record Delivery(RoomEvent event, long at) {}
+
+    /** A lifecycle event the manager published, and when. */
+    record Published(io.github.agentlifecycle.core.spi.LifecycleEvent event, long at) {}
 
     /** A join held back because its leave was delivered first. */
     private record LateJoin(String room, Participant participant) {}
@@ -208,6 +218,7 @@ final class PropertyHarness {
                 .clock(clock)
                 .executor(Runnable::run)
                 .listener(event -> {
+                    published.add(new Published(event, clock.nanoTime()));
                     if (event instanceof io.github.agentlifecycle.core.spi.LifecycleEvent.RoomClosed) {
                         closedAt.put(event.roomName(), new long[] {clock.nanoTime(), ++closings});
                     }
@@ -363,6 +374,15 @@ final class PropertyHarness {
         if (action instanceof Action.Token token) {
             String room = room(token.room());
             return outcome(action, room, null).withToken(requestToken(room));
+        }
+        if (action instanceof Action.Adopt adopt) {
+            String room = room(adopt.room());
+            EnsureResult result = manager.adoptRoom(room);
+            if (taken(result)) {
+                wanted.add(room);
+            }
+            note("adopt " + room + " -> " + result.status());
+            return outcome(action, room, null).withToken(result);
         }
         if (action instanceof Action.Arrive arrive) {
             String room = room(arrive.room());
@@ -772,13 +792,21 @@ final class PropertyHarness {
         return snapshot != null && snapshot.state() == RoomState.CLOSING;
     }
 
-    /** Whether a token request asked for the room's agent since it was created and no clean exit withdrew it. */
+    /**
+     * Whether a token request or an adoption asked for the room's agent since it was created and no clean exit
+     * withdrew it.
+     */
     boolean wanted(String room) {
         return wanted.contains(room);
     }
 
     long now() {
         return clock.nanoTime();
+    }
+
+    /** The lifecycle events published so far, oldest first. */
+    List<Published> published() {
+        return published;
     }
 
     String room(int index) {
