@@ -1,11 +1,9 @@
 package io.github.agentlifecycle.benchmarks.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.agentlifecycle.examples.WebhookEvents;
 import io.github.agentlifecycle.examples.WebhookSigner;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +53,6 @@ import java.util.function.Predicate;
 public final class CrossReplicaGrace {
     private static final int REPLICAS = 3;
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ADMIN = "Bearer " + ExampleCluster.ADMIN_TOKEN;
 
     private CrossReplicaGrace() {}
 
@@ -112,9 +108,9 @@ public final class CrossReplicaGrace {
                 throw new IllegalStateException(room + ": no agent launched: " + answer);
             }
         }
-        await(() -> roomsOn(cluster, 0).values().stream().filter(r -> r.path("agentPid").isNumber()).count() == count,
+        await(() -> cluster.rooms(0).values().stream().filter(r -> r.path("agentPid").isNumber()).count() == count,
                 "agent processes running in every room");
-        Map<String, JsonNode> opened = roomsOn(cluster, 0);
+        Map<String, JsonNode> opened = cluster.rooms(0);
         WebhookEvents[] events = new WebhookEvents[count];
         String[] person = new String[count];
         for (int i = 0; i < count; i++) {
@@ -126,7 +122,7 @@ public final class CrossReplicaGrace {
             webhook(cluster, (i + 2) % REPLICAS, signer, events[i].participantJoined(events[i].newSessionId(),
                     opened.get(room).path("agentIdentity").asText(), "AGENT"));
         }
-        for (JsonNode room : roomsOn(cluster, 1).values()) {
+        for (JsonNode room : cluster.rooms(1).values()) {
             if (!room.path("state").asText().equals("active") || !room.path("agentState").asText().equals("ready")) {
                 throw new IllegalStateException("not active with a ready agent: " + room);
             }
@@ -145,7 +141,7 @@ public final class CrossReplicaGrace {
             webhook(cluster, leaveVia[i], signer, body);
             leaveReturned[i] = Instant.now();
         }
-        await(() -> roomsOn(cluster, 0).isEmpty() && roomsOn(cluster, 1).isEmpty() && roomsOn(cluster, 2).isEmpty(),
+        await(() -> cluster.rooms(0).isEmpty() && cluster.rooms(1).isEmpty() && cluster.rooms(2).isEmpty(),
                 "every room closed");
         await(() -> rooms.stream().allMatch(room -> Files.exists(stops.resolve(room))), "every agent stopped");
         await(() -> rooms.stream().allMatch(room -> ProcFs.withLastArgument(room).isEmpty()), "every agent process gone");
@@ -241,18 +237,6 @@ public final class CrossReplicaGrace {
         }
     }
 
-    private static Map<String, JsonNode> roomsOn(ExampleCluster cluster, int replica) {
-        try {
-            Map<String, JsonNode> rooms = new TreeMap<>();
-            for (JsonNode room : JSON.readTree(BlockingHttp.getOk(cluster.api(replica) + "/rooms", ADMIN))
-                    .path("data").path("rooms")) {
-                rooms.put(room.path("roomName").asText(), room);
-            }
-            return rooms;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();

@@ -1,5 +1,7 @@
 package io.github.agentlifecycle.benchmarks.load;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.agentlifecycle.postgres.testing.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +27,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,6 +45,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * deletes the state directories; a shutdown hook does the same if the JVM is stopped. Not thread-safe.
  */
 final class ExampleCluster implements AutoCloseable {
+    private static final ObjectMapper ROOMS_JSON = new ObjectMapper();
     static final String API_KEY = "APIreplicaBench";
     static final String API_SECRET = "replica-bench-secret-0123456789abcdef";
     static final String ADMIN_TOKEN = "replica-bench-admin-0123456789";
@@ -353,5 +358,30 @@ final class ExampleCluster implements AutoCloseable {
             return;
         }
         marked.keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+
+    /** The rooms replica {@code replica} lists in {@code GET /rooms}, by name. */
+    Map<String, JsonNode> rooms(int replica) {
+        try {
+            Map<String, JsonNode> rooms = new TreeMap<>();
+            for (JsonNode room : ROOMS_JSON.readTree(BlockingHttp.getOk(api(replica) + "/rooms",
+                    "Bearer " + ADMIN_TOKEN)).path("data").path("rooms")) {
+                rooms.put(room.path("roomName").asText(), room);
+            }
+            return rooms;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls {@code condition} every 20 ms until it holds; fails naming {@code what} after {@code timeout}. */
+    static void await(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("not within " + timeout + ": " + what);
+            }
+            Thread.sleep(20);
+        }
     }
 }

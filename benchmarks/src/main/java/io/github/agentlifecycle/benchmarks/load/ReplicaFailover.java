@@ -1,11 +1,9 @@
 package io.github.agentlifecycle.benchmarks.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.agentlifecycle.examples.WebhookEvents;
 import io.github.agentlifecycle.examples.WebhookSigner;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +42,6 @@ public final class ReplicaFailover {
     private static final int REPLICAS = 3;
     private static final int ROOMS_ON_SURVIVORS = 2;
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Reports one heartbeat with curl, then runs until its stdin ends or it gets SIGTERM. */
     static final String LIGHT_AGENT = """
             curl -s -o /dev/null --max-time 10 -X POST -H "Authorization: Bearer $AGENT_CREDENTIAL" \\
@@ -52,7 +49,6 @@ public final class ReplicaFailover {
                 -d "{\\"roomName\\":\\"$ROOM_NAME\\",\\"agentIdentity\\":\\"$AGENT_IDENTITY\\"}" "$AGENT_HEARTBEAT_URL"
             while read -r l; do :; done
             """;
-    private static final String ADMIN = "Bearer " + ExampleCluster.ADMIN_TOKEN;
 
     private ReplicaFailover() {}
 
@@ -120,13 +116,13 @@ public final class ReplicaFailover {
                     signer.authorization(join));
         }
         long opened = System.nanoTime();
-        await(() -> rooms(cluster, 1).values().stream()
+        await(() -> cluster.rooms(1).values().stream()
                 .filter(room -> room.path("agentState").asText().equals("ready")).count() == all.size(),
                 "every agent ready");
         System.out.printf("%d agents ready %d ms after the last token request%n", all.size(),
                 (System.nanoTime() - opened) / 1_000_000);
         Map<String, String> oldAgent = new HashMap<>();
-        rooms(cluster, 1).forEach((room, view) -> oldAgent.put(room, view.path("agentIdentity").asText()));
+        cluster.rooms(1).forEach((room, view) -> oldAgent.put(room, view.path("agentIdentity").asText()));
         Set<Long> orphans = new HashSet<>();
         cluster.process(0).descendants().forEach(process -> orphans.add(process.pid()));
 
@@ -136,7 +132,7 @@ public final class ReplicaFailover {
         await(() -> orphans.stream().noneMatch(ProcFs::running), "the killed replica's agents gone");
         long orphansGone = System.nanoTime() - killed;
         await(() -> {
-            Map<String, JsonNode> view = rooms(cluster, 1);
+            Map<String, JsonNode> view = cluster.rooms(1);
             return victims.stream().allMatch(room -> view.containsKey(room)
                     && view.get(room).path("agentState").asText().equals("ready")
                     && !view.get(room).path("agentIdentity").asText().equals(oldAgent.get(room)));
@@ -211,26 +207,8 @@ public final class ReplicaFailover {
                 && !line.time().isBefore(after.minusSeconds(1))).findFirst().orElse(null);
     }
 
-    private static Map<String, JsonNode> rooms(ExampleCluster cluster, int replica) {
-        try {
-            Map<String, JsonNode> rooms = new TreeMap<>();
-            for (JsonNode room : JSON.readTree(BlockingHttp.getOk(cluster.api(replica) + "/rooms", ADMIN))
-                    .path("data").path("rooms")) {
-                rooms.put(room.path("roomName").asText(), room);
-            }
-            return rooms;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("not within " + WAIT + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+        ExampleCluster.await(WAIT, condition, what);
     }
 }

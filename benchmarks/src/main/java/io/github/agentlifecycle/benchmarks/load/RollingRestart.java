@@ -1,11 +1,9 @@
 package io.github.agentlifecycle.benchmarks.load;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.agentlifecycle.examples.WebhookEvents;
 import io.github.agentlifecycle.examples.WebhookSigner;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +46,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class RollingRestart {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ADMIN = "Bearer " + ExampleCluster.ADMIN_TOKEN;
     private static final int A = 0;
     private static final int B = 1;
 
@@ -123,7 +119,7 @@ public final class RollingRestart {
             BlockingHttp.postOk(cluster.api(host == A ? B : A) + "/webhook", "application/webhook+json", join,
                     signer.authorization(join));
         }
-        await(() -> readyCount(rooms(cluster, B), rooms) == rooms.size(), "every agent ready");
+        await(() -> readyCount(cluster.rooms(B), rooms) == rooms.size(), "every agent ready");
         Set<String> ending = new LinkedHashSet<>();
         for (String room : rooms) {
             if (ending.size() < endingCount && firstHost.get(room) == A) {
@@ -144,7 +140,7 @@ public final class RollingRestart {
                 Map<String, Map<Long, Long>> processes = ProcFs.byLastArgument(roomSet);
                 Map<String, JsonNode> view;
                 try {
-                    view = rooms(cluster, observer.get());
+                    view = cluster.rooms(observer.get());
                 } catch (RuntimeException unavailable) {
                     view = null;
                 }
@@ -186,7 +182,7 @@ public final class RollingRestart {
         long aPrimeReady = System.nanoTime();
         List<String> staying = rooms.stream().filter(room -> !ending.contains(room)).toList();
         await(() -> {
-            Map<String, JsonNode> view = rooms(cluster, B);
+            Map<String, JsonNode> view = cluster.rooms(B);
             return readyCount(view, staying) == staying.size() && ending.stream().noneMatch(view::containsKey);
         }, "every room of A with a ready agent on B, the ending rooms gone");
         long allOnB = System.nanoTime();
@@ -199,7 +195,7 @@ public final class RollingRestart {
         }
         long bExited = System.nanoTime();
         await(() -> {
-            if (readyCount(rooms(cluster, aPrime), staying) != staying.size()) {
+            if (readyCount(cluster.rooms(aPrime), staying) != staying.size()) {
                 return false;
             }
             Map<String, Map<Long, Long>> processes = ProcFs.byLastArgument(roomSet);
@@ -348,26 +344,8 @@ public final class RollingRestart {
                 stats.millis(50), stats.millis(99), stats.millis(100));
     }
 
-    private static Map<String, JsonNode> rooms(ExampleCluster cluster, int replica) {
-        try {
-            Map<String, JsonNode> rooms = new TreeMap<>();
-            for (JsonNode room : JSON.readTree(BlockingHttp.getOk(cluster.api(replica) + "/rooms", ADMIN))
-                    .path("data").path("rooms")) {
-                rooms.put(room.path("roomName").asText(), room);
-            }
-            return rooms;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("not within " + WAIT + ": " + what);
-            }
-            Thread.sleep(50);
-        }
+        ExampleCluster.await(WAIT, condition, what);
     }
 }
