@@ -35,9 +35,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The engine behind {@link io.github.agentlifecycle.core.AgentManager}: its start and its commands; draining and
- * closing are its {@link Lifecycle}'s. Every command runs on one serial loop, which owns all state: the {@link RoomLoop} (room records,
- * slots, wake-ups, and through its {@link AgentSupervisor} every live agent), the event-id memory, the {@link
- * Sweep} and the {@link Views}. Every public method enqueues a command and returns a stage.
+ * closing are its {@link Lifecycle}'s. Every command runs on one serial loop, which owns all state: the {@link
+ * RoomLoop} (room records, slots, wake-ups, and through its {@link AgentSupervisor} every live agent), the event-id
+ * memory, the {@link Sweep} and the {@link Views}. Every public method enqueues a command and returns a stage.
  */
 public final class Engine {
     private static final System.Logger LOG = LoggingListener.LOG;
@@ -142,7 +142,7 @@ public final class Engine {
         return life.drain(timeout);
     }
 
-    /** Closes every room (stopping its agent) and completes once all agents exited or the stop timeout passed. */
+    /** See {@link Lifecycle#close}. */
     public CompletionStage<Void> closeAsync() {
         return life.close();
     }

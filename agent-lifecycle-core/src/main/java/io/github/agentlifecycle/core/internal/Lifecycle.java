@@ -65,7 +65,6 @@ final class Lifecycle {
         moveTo(ManagerState.RUNNING, ManagerState.NEW);
     }
 
-
     /**
      * Stops taking new rooms and lets the rooms it serves end normally; closes once they have (with shared state:
      * once this replica hosts no agent), or at {@code timeout} at the latest. Completes when closed.
@@ -89,12 +88,7 @@ final class Lifecycle {
                 afterDrain();
             });
         } else {
-            loop.submit(() -> {
-                if (phase == ManagerState.NEW) {
-                    moveTo(ManagerState.CLOSING, ManagerState.NEW);
-                    finishClose();
-                }
-            });
+            loop.submit(this::closeIfNew);
         }
         return closed.thenApply(ignored -> null);
     }
@@ -115,13 +109,20 @@ final class Lifecycle {
     /** Closes: see {@link io.github.agentlifecycle.core.AgentManager#closeAsync()}. Completes once closed. */
     CompletionStage<Void> close() {
         loop.submit(() -> {
-            if (moveTo(ManagerState.CLOSING, ManagerState.NEW)) {
-                finishClose();
-            } else if (phase.serving()) {
+            if (phase.serving()) {
                 beginClose();
+            } else {
+                closeIfNew();
             }
         });
         return closed.thenApply(ignored -> null);
+    }
+
+    /** A manager that never started closes at once: it has nothing to stop. */
+    private void closeIfNew() {
+        if (moveTo(ManagerState.CLOSING, ManagerState.NEW)) {
+            finishClose();
+        }
     }
 
     private void beginClose() {
