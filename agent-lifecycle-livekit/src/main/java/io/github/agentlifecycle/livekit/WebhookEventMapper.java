@@ -60,11 +60,6 @@ public final class WebhookEventMapper {
         }
     }
 
-    /** The classification of the event's participant. */
-    public ParticipantClassifier.Classification classify(ParticipantInfo participant) {
-        return classifier.classify(participant);
-    }
-
     private RoomEvent.Participant participant(WebhookEvent event) {
         if (!event.hasParticipant()) {
             throw new IllegalArgumentException("participant is missing");
