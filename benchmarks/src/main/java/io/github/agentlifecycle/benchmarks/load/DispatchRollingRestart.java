@@ -236,9 +236,11 @@ public final class DispatchRollingRestart {
                     + " agent participant: %d (goal 0 each)%n", noDispatch.size(), twoDispatches.size(),
                     agentsNotOne.size());
             System.out.println("restart of A, close -> dispatch adopted by B (launch through the launcher): "
-                    + millis(afterA) + "; agent-ready events on B after the close: " + readyEventsA);
+                    + LatencyStats.of(afterA).wholeMillis() + "; agent-ready events on B after the close: "
+                    + readyEventsA);
             System.out.println("restart of B, close -> dispatch adopted by A':                             "
-                    + millis(afterB) + "; agent-ready events on A' after the close: " + readyEventsB);
+                    + LatencyStats.of(afterB).wholeMillis() + "; agent-ready events on A' after the close: "
+                    + readyEventsB);
             int missed = extraCreates + deletes + noDispatch.size() + twoDispatches.size() + agentsNotOne.size();
             System.out.println(missed == 0 ? "every goal met" : "goals missed: " + missed);
             return missed;
@@ -273,11 +275,6 @@ public final class DispatchRollingRestart {
         return nanos / 1_000_000;
     }
 
-    private static String millis(List<Long> nanos) {
-        LatencyStats stats = new LatencyStats(nanos.stream().mapToLong(Long::longValue).toArray(), nanos.size());
-        return String.format("n=%d min=%.0f p50=%.0f p99=%.0f max=%.0f ms", stats.count(), stats.millis(0),
-                stats.millis(50), stats.millis(99), stats.millis(100));
-    }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         await(condition, () -> what);

@@ -316,9 +316,10 @@ public final class RollingRestart {
         System.out.printf("rooms ended normally during the drain: %d of %d; hand-overs: %d (expected %d: %d rooms of A"
                 + " twice, %d rooms of B once)%n", normalEnds, ending.size(), handedOver, 2 * stayingFromA + fromB,
                 stayingFromA, fromB);
-        System.out.println("time without an agent per hand-over, old agent gone -> new agent ready:  " + millis(gaps));
+        System.out.println("time without an agent per hand-over, old agent gone -> new agent ready:  "
+                + LatencyStats.of(gaps).wholeMillis());
         System.out.println("  of which until the new agent process ran (census):                    "
-                + millis(processGaps));
+                + LatencyStats.of(processGaps).wholeMillis());
         System.out.println("hand-overs that waited at all: " + gaps.size() + " of " + handedOver
                 + " (each stops its agent before the next starts)");
         longest.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(3)
@@ -336,12 +337,6 @@ public final class RollingRestart {
 
     private static long ms(long nanos) {
         return nanos / 1_000_000;
-    }
-
-    private static String millis(List<Long> nanos) {
-        LatencyStats stats = new LatencyStats(nanos.stream().mapToLong(Long::longValue).toArray(), nanos.size());
-        return String.format("n=%d min=%.0f p50=%.0f p99=%.0f max=%.0f ms", stats.count(), stats.millis(0),
-                stats.millis(50), stats.millis(99), stats.millis(100));
     }
 
 
