@@ -229,8 +229,8 @@ public final class AgentManager implements AutoCloseable {
     /**
      * Lets the conversations under way end before closing, for a deploy that should cut none. From the call on, the
      * manager is {@link ManagerState#DRAINING}: it takes no new room (a token request for a room it does not serve,
-     * one whose agent it does not already look after, answers {@link EnsureResult.Status#DRAINING}; with a shared store the room is queued and another replica starts
-     * its agent), while the rooms it serves go on as before (webhooks, heartbeats, token requests, restarts) until they
+     * one whose agent it does not already look after, answers {@link EnsureResult.Status#DRAINING}; with a shared
+     * store the room is queued and another replica starts its agent), while the rooms it serves go on as before (webhooks, heartbeats, token requests, restarts) until they
      * end normally, grace period and all. It closes as {@link #closeAsync()} does once it runs no agent and no room
      * waits for one (with a shared store: once it hosts no agent; remote agents are left for the other replicas to
      * adopt at once), or when {@code timeout} has passed, whichever comes first. Progress is logged; {@link #stats()}

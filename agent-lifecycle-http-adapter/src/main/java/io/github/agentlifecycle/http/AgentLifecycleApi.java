@@ -27,10 +27,9 @@ import org.slf4j.LoggerFactory;
  * A rejected request changes nothing. Errors are 400 (bad JSON or field), 401/403, 404, 405, 413 (body over the
  * limit; webhooks have their own), 415, 503 for a token request a draining manager does not serve ({@code
  * draining}, with {@code Retry-After}, so that a load balancer or the client retries on another instance), for a
- * webhook the engine could not take (not running, or too many
- * recent event ids to remember another: LiveKit sends it again) and for any request while a shared room store
- * cannot answer ({@code state_unavailable}, with {@code Retry-After}); 500 only for bugs, without details. Nothing in a response reveals a secret.
- * Thread-safe; requests may block briefly while the engine answers.
+ * webhook the engine could not take (not running, or too many recent event ids to remember another: LiveKit sends it
+ * again) and for any request while a shared room store cannot answer ({@code state_unavailable}, with {@code
+ * Retry-After}); 500 only for bugs, without details. Nothing in a response reveals a secret. Thread-safe; requests may block briefly while the engine answers.
  */
 public final class AgentLifecycleApi {
     private static final Logger LOG = LoggerFactory.getLogger(AgentLifecycleApi.class);

@@ -23,10 +23,11 @@ final class HealthRoutes {
 
     ApiResponse ready() {
         ManagerState state = manager.state();
+        String name = LowerCaseEnums.name(state);
         if (state != ManagerState.RUNNING) {
-            throw new ApiError(503, "not_ready", "the agent manager is " + LowerCaseEnums.name(state) + " and takes no new rooms",
+            throw new ApiError(503, "not_ready", "the agent manager is " + name + " and takes no new rooms",
                     Map.of("Retry-After", "1"));
         }
-        return ApiJson.ok(Map.of("status", "ready", "state", LowerCaseEnums.name(state)));
+        return ApiJson.ok(Map.of("status", "ready", "state", name));
     }
 }

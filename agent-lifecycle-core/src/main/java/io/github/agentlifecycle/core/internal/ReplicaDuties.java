@@ -262,10 +262,10 @@ final class ReplicaDuties {
     }
 
     /**
-     * Leaves the rooms to the other replicas as this one closes: hands each room with a host-bound agent over (its agent
-     * stops, then the room waits for another replica to start the next one; if the store cannot record that, the agent
-     * is stopped all the same and the other replicas restart it once this replica's lease has ended); leaves remote
-     * agents running for the other replicas to adopt.
+     * Leaves the rooms to the other replicas as this one closes: hands each room with a host-bound agent over (its
+     * agent stops, then the room waits for another replica to start the next one; if the store cannot record that, the
+     * agent is stopped all the same and the other replicas restart it once this replica's lease has ended); leaves
+     * remote agents running for the other replicas to adopt.
      */
     void leave() {
         rooms.drain();

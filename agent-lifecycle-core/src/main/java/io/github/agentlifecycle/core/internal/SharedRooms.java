@@ -36,8 +36,8 @@ final class SharedRooms implements RoomStore {
     }
 
     /**
-     * From now on (any thread may call it) no agent slot is granted to this replica: rooms that ask for one wait for another replica, and
-     * slots it gives back go to the rooms waiting through another replica's poll.
+     * From now on (any thread may call it) no agent slot is granted to this replica: rooms that ask for one wait for
+     * another replica, and slots it gives back go to the rooms waiting through another replica's poll.
      */
     void drain() {
         draining = true;
