@@ -29,6 +29,9 @@ package io.github.agentlifecycle.core;
  * @param state where the manager is in its life ({@link ManagerState#DRAINING} while a drain is under way)
  * @param hostedAgents agents this manager runs itself (with a shared store, on this replica; the other counts are
  *     the cluster's)
+ * @param idleAgents agents this manager's launcher started ahead of need that wait for a room (on this replica)
+ * @param warmLaunches launches served by an agent started ahead of need that was ready for its room
+ * @param coldLaunches launches served by an agent started for the room (or one still starting when it was needed)
  */
 public record ManagerStats(
         int totalRooms,
@@ -55,4 +58,7 @@ public record ManagerStats(
         long roomsClosed,
         long orphansReaped,
         ManagerState state,
-        int hostedAgents) {}
+        int hostedAgents,
+        int idleAgents,
+        long warmLaunches,
+        long coldLaunches) {}

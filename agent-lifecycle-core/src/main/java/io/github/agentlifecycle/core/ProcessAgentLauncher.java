@@ -1,24 +1,18 @@
 package io.github.agentlifecycle.core;
 
 import io.github.agentlifecycle.core.internal.AgentProcessStarter;
-import io.github.agentlifecycle.core.internal.AgentProcesses;
 import io.github.agentlifecycle.core.internal.AgentRecordStore;
-import io.github.agentlifecycle.core.internal.CgroupProcesses;
-import io.github.agentlifecycle.core.internal.Cgroups;
 import io.github.agentlifecycle.core.internal.OrphanReaper;
-import io.github.agentlifecycle.core.internal.OutputPump;
-import io.github.agentlifecycle.core.internal.ProcessAgent;
-import io.github.agentlifecycle.core.internal.SessionProcesses;
+import io.github.agentlifecycle.core.internal.PooledProcess;
+import io.github.agentlifecycle.core.internal.ProcessSpawner;
+import io.github.agentlifecycle.core.internal.WarmPool;
 import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.AgentOutputSink;
 import io.github.agentlifecycle.core.spi.AgentSpec;
-import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import java.io.IOException;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,9 +25,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,11 +54,24 @@ import org.jspecify.annotations.Nullable;
  * an error). When a launcher starts, it kills the agents whose host is gone and reports each as {@link
  * LifecycleEvent.OrphanReaped}: a recorded cgroup, or a process with the recorded pid and start time whose
  * environment carries the recorded agent id; anything else is left alone. Launches run on the launcher's own
- * threads. Thread-safe.
+ * threads.
+ *
+ * <p><b>Prewarmed agents.</b> With {@link Builder#prewarm prewarm(n)}, the launcher keeps {@code n} agent processes
+ * started ahead of need, so that a room gets one that has already loaded. Such agents get no room argument and no
+ * room variables, but {@code AGENT_ASSIGNMENT=stdin}. An agent writes the line {@code {"type":"idle"}} to stdout once
+ * it has loaded; when a room needs it, the launcher writes one line of JSON to its stdin: {@code type} ({@code
+ * "assignment"}), {@code roomName}, {@code agentIdentity}, {@code credential} and, when configured, {@code
+ * heartbeatUrl}. The agent answers {@code {"type":"assigned"}} on stdout once it has taken the room. Every agent of
+ * such a launcher gets its room this way, also one started for a room when none waits. A launch takes an agent that
+ * said it is idle, else the one started first; one that said it is idle and does not answer within the {@link
+ * Builder#assignmentTimeout assignment timeout} is stopped and another is started for the room. Idle agents count
+ * against the manager's {@code maxTotalAgents}: the host runs at most that many agent processes, idle ones included
+ * (a stopping one counts until it is gone), so the pool shrinks while the host is nearly full. Idle agents are
+ * replaced when they die (after a backoff of up to a minute when they keep dying), replaced after the {@link
+ * Builder#maxIdleAge maximum idle age}, recorded for reaping like other agents, and stopped when the manager drains
+ * or closes. Thread-safe.
  */
 public final class ProcessAgentLauncher implements AgentLauncher {
-    private static final Logger LOG = System.getLogger(ProcessAgentLauncher.class.getName());
-
     /** How agents' processes are held together, so that stopping an agent stops everything it started. */
     public enum Containment {
         /** A cgroup per agent where cgroup v2 can be used, else the agent's session (with a warning at start). */
@@ -78,38 +82,21 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         SESSION
     }
 
-    private final AgentProcessStarter starter;
-    private final @Nullable Path stateDirectory;
-    private final AgentOutputSink outputSink;
-    private final int maxLineLength;
-    private final int outputQueueCapacity;
-    private final Containment containment;
-    private final @Nullable Path cgroupParent;
-
+    private final ProcessSpawner spawner;
+    private final @Nullable WarmPool pool;
     private final ExecutorService launches = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "agent-launcher");
         thread.setDaemon(true);
         return thread;
     });
-    /** Lists and signals agents' processes, which means reading the host's process table, off the engine. */
-    private final ThreadPoolExecutor stops = stopThreads();
-    private volatile Clock clock = Clock.system();
-    private volatile Duration stopTimeout = Duration.ofSeconds(10);
-    private volatile @Nullable AgentRecordStore records;
-    private volatile @Nullable OutputPump output;
-    private @Nullable Cgroups cgroups;
-    private boolean containmentDecided;
-    private final Object lifecycle = new Object();
 
     private ProcessAgentLauncher(Builder builder) {
-        this.starter = new AgentProcessStarter(builder.command, builder.workingDirectory, builder.environment,
-                builder.withheld, builder.inheritEnvironment, builder.heartbeatUrl, builder.ownSession);
-        this.stateDirectory = builder.stateDirectory;
-        this.outputSink = builder.outputSink;
-        this.maxLineLength = builder.maxLineLength;
-        this.outputQueueCapacity = builder.outputQueueCapacity;
-        this.containment = builder.containment;
-        this.cgroupParent = builder.cgroupParent;
+        this.spawner = new ProcessSpawner(new AgentProcessStarter(builder.command, builder.workingDirectory,
+                builder.environment, builder.withheld, builder.inheritEnvironment, builder.heartbeatUrl,
+                builder.ownSession), builder.stateDirectory, builder.outputSink, builder.maxLineLength,
+                builder.outputQueueCapacity, builder.containment, builder.cgroupParent);
+        this.pool = builder.prewarm == 0 ? null : new WarmPool(builder.prewarm, builder.maxIdleAge,
+                builder.assignmentTimeout, PooledProcess.starter(spawner, builder.heartbeatUrl), launches);
     }
 
     /**
@@ -145,22 +132,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
      */
     @Override
     public void start(LauncherContext context) {
-        AgentRecordStore store;
-        synchronized (lifecycle) {
-            clock = context.clock();
-            stopTimeout = context.agentStopTimeout();
-            outputPump();
-            containment();
-            if (stateDirectory != null && records == null) {
-                try {
-                    records = new AgentRecordStore(stateDirectory);
-                } catch (IOException e) {
-                    throw new IllegalStateException("agent state directory " + stateDirectory + " cannot be used: "
-                            + e.getMessage(), e);
-                }
-            }
-            store = records;
-        }
+        AgentRecordStore store = spawner.start(context);
         if (store != null) {
             try {
                 OrphanReaper.reap(store, context);
@@ -169,119 +141,54 @@ public final class ProcessAgentLauncher implements AgentLauncher {
                         + " holds a record that cannot be trusted: " + e.getMessage(), e);
             }
         }
+        if (pool != null) {
+            pool.start(context.clock(), context.maxTotalAgents());
+        }
     }
 
     @Override
     public CompletionStage<AgentHandle> launch(AgentSpec spec) {
         Require.nonNull(spec, "spec");
+        if (pool != null) {
+            return pool.launch(spec);
+        }
         try {
-            return CompletableFuture.supplyAsync(() -> spawn(spec), launches);
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return spawner.spawn(spec, null).agent();
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, launches);
         } catch (RuntimeException rejected) {
             return CompletableFuture.failedFuture(new IllegalStateException("launcher is closed", rejected));
         }
     }
 
-    /** Stops the launcher's threads. Agents still running are not touched (the manager stops them first). */
+    /** Stops the idle agents, if any, and starts no more. */
+    @Override
+    public void drain() {
+        if (pool != null) {
+            pool.drain();
+        }
+    }
+
+    @Override
+    public int idleAgents() {
+        return pool == null ? 0 : pool.idle();
+    }
+
+    /**
+     * Stops the idle agents (SIGTERM and end-of-file on stdin; SIGKILL after the stop timeout) and the launcher's
+     * threads. Agents serving rooms are not touched (the manager stops them first).
+     */
     @Override
     public void close() {
+        if (pool != null) {
+            pool.close();
+        }
         launches.shutdown();
-        stops.shutdown();
-        OutputPump pump = output;
-        if (pump != null) {
-            pump.close(1000);
-        }
-    }
-
-    private AgentHandle spawn(AgentSpec spec) {
-        Cgroups cgroups = containment();
-        String agentId = Cgroups.randomId();
-        Path cgroup = null;
-        Process process;
-        try {
-            if (cgroups != null) {
-                cgroup = cgroups.create(agentId);
-            }
-            process = starter.start(spec, agentId, cgroup);
-        } catch (IOException e) {
-            if (cgroup != null) {
-                new CgroupProcesses(cgroup).release();
-            }
-            throw new CompletionException(e);
-        }
-        long pid = process.pid();
-        AgentRecordStore store = records;
-        if (store != null) {
-            try {
-                ProcessHandle self = ProcessHandle.current();
-                store.write(new AgentRecordStore.Entry(pid, process.info().startInstant().orElse(null),
-                        spec.roomName(), spec.agentIdentity(), self.pid(), self.info().startInstant().orElse(null),
-                        agentId, cgroup));
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "Room " + spec.roomName() + ": could not record agent pid " + pid
-                        + " in " + store.directory() + "; it will not be reaped after a host crash", e);
-            }
-        }
-        outputPump().attach(process, spec.roomName(), spec.agentIdentity());
-        AgentProcesses processes = cgroup != null ? new CgroupProcesses(cgroup)
-                : new SessionProcesses(process.toHandle(), pid, AgentProcessStarter.marker(agentId));
-        return new ProcessAgent(process, processes, spec.agentIdentity(), clock, stopTimeout, () -> {
-            if (store != null) {
-                store.delete(pid);
-            }
-        }, stops);
-    }
-
-    /** Cgroups to contain agents in, or null; decided once, and logged. */
-    private @Nullable Cgroups containment() {
-        synchronized (lifecycle) {
-            if (containmentDecided) {
-                return cgroups;
-            }
-            if (containment != Containment.SESSION) {
-                try {
-                    cgroups = Cgroups.detect(cgroupParent);
-                    LOG.log(Level.INFO, "Agent processes are contained in a cgroup each, under "
-                            + cgroups.parent());
-                } catch (Cgroups.Unavailable unavailable) {
-                    if (containment == Containment.CGROUP) {
-                        throw new IllegalStateException("agents cannot be contained in cgroups: "
-                                + unavailable.getMessage());
-                    }
-                    LOG.log(Level.WARNING, "Agent processes are not contained in cgroups (" + unavailable.getMessage()
-                            + "); they are found by session, process group, parentage and the agent id in their"
-                            + " environment, so a process that leaves the session and clears its environment"
-                            + " survives its agent's stop");
-                }
-            } else {
-                LOG.log(Level.INFO, "Agent processes are found by session, process group, parentage and the"
-                        + " agent id in their environment (containment SESSION)");
-            }
-            containmentDecided = true;
-            return cgroups;
-        }
-    }
-
-    private static ThreadPoolExecutor stopThreads() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "agent-stopper");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
-    /** The output pump, created on first use (by {@link #start} or a launch without a manager). */
-    private OutputPump outputPump() {
-        synchronized (lifecycle) {
-            OutputPump pump = output;
-            if (pump == null) {
-                pump = new OutputPump(outputSink, maxLineLength, outputQueueCapacity);
-                output = pump;
-            }
-            return pump;
-        }
+        spawner.close();
     }
 
     /** Builds a {@link ProcessAgentLauncher}. Not thread-safe. Setters check their argument at once. */
@@ -299,6 +206,9 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         private boolean ownSession = true;
         private Containment containment = Containment.AUTO;
         private @Nullable Path cgroupParent;
+        private int prewarm;
+        private Duration maxIdleAge = Duration.ofMinutes(30);
+        private Duration assignmentTimeout = Duration.ofSeconds(5);
 
         private Builder(List<String> command) {
             Require.nonNull(command, "command");
@@ -403,6 +313,31 @@ public final class ProcessAgentLauncher implements AgentLauncher {
          */
         public Builder cgroupParent(Path cgroupParent) {
             this.cgroupParent = Require.nonNull(cgroupParent, "cgroupParent");
+            return this;
+        }
+
+        /**
+         * How many agents to keep started ahead of need, waiting for a room (default 0: agents are started when a
+         * room needs one). More than 0 means the agent command speaks the assignment protocol described on {@link
+         * ProcessAgentLauncher}.
+         */
+        public Builder prewarm(int prewarm) {
+            this.prewarm = Require.atLeast(prewarm, 0, "prewarm");
+            return this;
+        }
+
+        /** How long an agent started ahead of need waits for a room before it is replaced (default 30 minutes). */
+        public Builder maxIdleAge(Duration maxIdleAge) {
+            this.maxIdleAge = Require.positive(maxIdleAge, "maxIdleAge");
+            return this;
+        }
+
+        /**
+         * How long an idle agent has to confirm it took its room before it is stopped and another is started for the
+         * room (default 5 seconds).
+         */
+        public Builder assignmentTimeout(Duration assignmentTimeout) {
+            this.assignmentTimeout = Require.positive(assignmentTimeout, "assignmentTimeout");
             return this;
         }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * AGENT_PID <pid>} on stdout, then blocks until its stdin ends. The test kills it with SIGKILL to simulate a host
  * crash; the stdin wait only makes sure it cannot outlive the test JVM.
  *
- * <p>Arguments: state directory, room, agent command and its arguments.
+ * <p>Arguments: state directory, room, agent command and its arguments. System property {@code prewarm}: how many
+ * idle agents the launcher keeps (default 0).
  */
 final class CrashingHostMain {
     private CrashingHostMain() {}
@@ -23,7 +24,8 @@ final class CrashingHostMain {
         String room = args[1];
         List<String> command = Arrays.asList(args).subList(2, args.length);
         CompletableFuture<Long> pid = new CompletableFuture<>();
-        AgentManager manager = AgentManager.builder(ProcessAgentLauncher.builder(command).stateDirectory(state).build())
+        AgentManager manager = AgentManager.builder(ProcessAgentLauncher.builder(command).stateDirectory(state)
+                        .prewarm(Integer.getInteger("prewarm", 0)).build())
                 .listener(event -> {
                     if (event instanceof LifecycleEvent.AgentLaunched launched && launched.pid() != null) {
                         pid.complete(launched.pid());

@@ -88,7 +88,7 @@ class ApiJsonTest {
     @Test
     void statsWriteTheDocumentedTotalsFirstThenTheRestThenTheWebhookCounters() {
         ManagerStats stats = new ManagerStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
-                21, 22, 23, ManagerState.DRAINING, 24);
+                21, 22, 23, ManagerState.DRAINING, 24, 25, 26, 27);
         Map<WebhookException.Reason, Long> rejected = new EnumMap<>(WebhookException.Reason.class);
         rejected.put(WebhookException.Reason.MISSING_AUTHORIZATION, 1L);
         rejected.put(WebhookException.Reason.MALFORMED_BODY, 2L);
@@ -99,7 +99,8 @@ class ApiJsonTest {
                         + "\"maxTotalAgents\":13,\"eventsApplied\":14,\"eventsDuplicate\":15,\"eventsIgnored\":16,"
                         + "\"eventsRefused\":17,\"agentLaunches\":18,\"agentLaunchFailures\":19,\"agentCrashes\":20,"
                         + "\"agentRestarts\":21,\"roomsClosed\":22,\"orphansReaped\":23,"
-                        + "\"state\":\"draining\",\"hostedAgents\":24,"
+                        + "\"state\":\"draining\",\"hostedAgents\":24,\"idleAgents\":25,\"warmLaunches\":26,"
+                        + "\"coldLaunches\":27,"
                         + "\"webhooksUnused\":{\"track_published\":5},"
                         + "\"webhooksRejected\":{\"missing_authorization\":1,\"malformed_body\":2}}");
     }

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Starts one agent process: the configured command with the room name appended, in its own session where {@code
- * setsid} exists, inside its cgroup when it has one, with the agent's environment. Immutable and thread-safe.
+ * setsid} exists, inside its cgroup when it has one, with the agent's environment. An agent started ahead of need
+ * gets no room: neither the argument nor the room's variables, but {@value RoomAssignment#MODE_VARIABLE}{@code =}{@value
+ * RoomAssignment#MODE}, and reads its room from stdin ({@link RoomAssignment}). Immutable and thread-safe.
  */
 public final class AgentProcessStarter {
     /** The environment variable holding the agent's id, by which the launcher recognises the agent's processes. */
@@ -47,19 +49,21 @@ public final class AgentProcessStarter {
     }
 
     /**
-     * Starts the agent of {@code spec}.
+     * Starts the agent of {@code spec}, or, when it is null, an agent that waits for its room on stdin.
      *
      * @param agentId the id put into its environment ({@value #AGENT_ID_VARIABLE})
      * @param cgroup its cgroup, or null when it has none
      * @throws IOException if the command cannot be run
      */
-    public Process start(AgentSpec spec, String agentId, @Nullable Path cgroup) throws IOException {
+    public Process start(@Nullable AgentSpec spec, String agentId, @Nullable Path cgroup) throws IOException {
         List<String> commandLine = new ArrayList<>(command.size() + 2);
         if (ownSession) {
             commandLine.add(SETSID.toString());
         }
         commandLine.addAll(command);
-        commandLine.add(spec.roomName());
+        if (spec != null) {
+            commandLine.add(spec.roomName());
+        }
         ProcessBuilder builder = new ProcessBuilder(cgroup != null ? Cgroups.wrap(cgroup, commandLine) : commandLine);
         if (workingDirectory != null) {
             builder.directory(workingDirectory.toFile());
@@ -70,12 +74,20 @@ public final class AgentProcessStarter {
         }
         env.keySet().removeAll(withheld);
         env.putAll(environment);
-        env.put("ROOM_NAME", spec.roomName());
-        env.put("AGENT_IDENTITY", spec.agentIdentity());
         env.put(AGENT_ID_VARIABLE, agentId);
         if (heartbeatUrl != null) {
             env.put("AGENT_HEARTBEAT_URL", heartbeatUrl);
-            env.put("AGENT_CREDENTIAL", spec.credential());
+        }
+        if (spec == null) {
+            env.keySet().removeAll(List.of("ROOM_NAME", "AGENT_IDENTITY", "AGENT_CREDENTIAL"));
+            env.put(RoomAssignment.MODE_VARIABLE, RoomAssignment.MODE);
+        } else {
+            env.remove(RoomAssignment.MODE_VARIABLE);
+            env.put("ROOM_NAME", spec.roomName());
+            env.put("AGENT_IDENTITY", spec.agentIdentity());
+            if (heartbeatUrl != null) {
+                env.put("AGENT_CREDENTIAL", spec.credential());
+            }
         }
         try {
             if (ownSession || cgroup != null) {

@@ -102,6 +102,11 @@ final class AgentSupervisor {
             return;
         }
         agent.handle = handle;
+        if (prewarmed(handle)) {
+            publisher.counters.warmLaunches++;
+        } else {
+            publisher.counters.coldLaunches++;
+        }
         if (agent.stopRequested || launcherClosed) {
             stopHandle(agent);
         }
@@ -115,6 +120,23 @@ final class AgentSupervisor {
                 status != null ? status : AgentExit.lost(agent.stopRequested, describe(failure)))));
         rooms.deliver(agent.room, new RoomInput.AgentStarted(agent.generation, identityOf(agent, handle), agent.pid()));
         rooms.drain();
+    }
+
+    private static boolean prewarmed(AgentHandle handle) {
+        try {
+            return handle.prewarmed();
+        } catch (RuntimeException launcherBug) {
+            return false;
+        }
+    }
+
+    /** Agents the launcher keeps ready ahead of need. */
+    int idleAgents() {
+        try {
+            return Math.max(0, launcher.idleAgents());
+        } catch (RuntimeException launcherBug) {
+            return 0;
+        }
     }
 
     private static String identityOf(LiveAgent agent, AgentHandle handle) {

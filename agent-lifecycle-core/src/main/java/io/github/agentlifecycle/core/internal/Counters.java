@@ -17,6 +17,8 @@ final class Counters {
     long roomsClosing;
     long roomsClosed;
     long orphansReaped;
+    long warmLaunches;
+    long coldLaunches;
 
     /** The counters by name, for replicas that publish theirs. */
     Map<String, Long> asMap() {
@@ -32,6 +34,8 @@ final class Counters {
         all.put("roomsClosing", roomsClosing);
         all.put("roomsClosed", roomsClosed);
         all.put("orphansReaped", orphansReaped);
+        all.put("warmLaunches", warmLaunches);
+        all.put("coldLaunches", coldLaunches);
         return all;
     }
 
@@ -49,6 +53,8 @@ final class Counters {
         c.roomsClosing = values.getOrDefault("roomsClosing", 0L);
         c.roomsClosed = values.getOrDefault("roomsClosed", 0L);
         c.orphansReaped = values.getOrDefault("orphansReaped", 0L);
+        c.warmLaunches = values.getOrDefault("warmLaunches", 0L);
+        c.coldLaunches = values.getOrDefault("coldLaunches", 0L);
         return c;
     }
 

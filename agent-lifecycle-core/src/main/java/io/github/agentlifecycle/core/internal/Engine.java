@@ -109,7 +109,7 @@ public final class Engine {
                 }
             }));
         }
-        launcher.start(new EngineLauncherContext(clock, config.agentStopTimeout(), this::heartbeat,
+        launcher.start(new EngineLauncherContext(clock, config.agentStopTimeout(), config.maxTotalAgents(), this::heartbeat,
                 event -> loop.submit(() -> {
                     publisher.add(event);
                     publisher.flush();

@@ -79,6 +79,7 @@ final class Lifecycle {
                 if (phase != ManagerState.DRAINING) {
                     return;
                 }
+                drainLauncher();
                 drain.begin(timeout, agents.all().size(), () -> loop.submit(() -> {
                     if (phase == ManagerState.DRAINING) {
                         drain.timedOut(agents.all().size());
@@ -129,6 +130,7 @@ final class Lifecycle {
         moveTo(ManagerState.CLOSING, ManagerState.RUNNING, ManagerState.DRAINING);
         drain.cancel();
         periodic.cancelAll();
+        drainLauncher();
         if (replica != null) {
             replica.leave();
         } else if (!launcher.hostBound()) {
@@ -145,6 +147,14 @@ final class Lifecycle {
         if (phase == ManagerState.CLOSING) {
             long wait = Require.nanos(config.agentStopTimeout()) + Duration.ofSeconds(1).toNanos();
             shutdownTimer = clock.schedule(wait, () -> loop.submit(this::finishClose));
+        }
+    }
+
+    private void drainLauncher() {
+        try {
+            launcher.drain();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "launcher failed to drain", e);
         }
     }
 

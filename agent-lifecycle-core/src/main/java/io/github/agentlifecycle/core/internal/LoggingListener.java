@@ -87,7 +87,9 @@ final class LoggingListener implements LifecycleListener {
         } else if (event instanceof LifecycleEvent.JoinTimedOut) {
             return room + "nobody joined within the join timeout";
         } else if (event instanceof LifecycleEvent.OrphanReaped e) {
-            return room + "reaped orphaned agent " + e.agentIdentity() + (e.pid() == null ? "" : " (PID: " + e.pid() + ")");
+            String pid = e.pid() == null ? "" : " (PID: " + e.pid() + ")";
+            return e.roomName().isEmpty() ? "Reaped orphaned idle agent" + pid
+                    : room + "reaped orphaned agent " + e.agentIdentity() + pid;
         }
         return room + event;
     }

@@ -52,11 +52,13 @@ public final class OrphanReaper {
                 store.delete(entry.pid());
                 continue;
             }
-            LOG.log(Level.WARNING, "Room " + entry.room() + ": reaping agent " + entry.agentIdentity() + " (PID: "
-                    + entry.pid() + ") left behind by host " + entry.ownerPid());
+            boolean idle = entry.room().isEmpty();
+            LOG.log(Level.WARNING, (idle ? "Reaping idle agent" : "Room " + entry.room() + ": reaping agent "
+                    + entry.agentIdentity()) + " (PID: " + entry.pid() + ") left behind by host " + entry.ownerPid());
             processes.signal(false);
             orphans.put(entry, processes);
-            context.publish(new LifecycleEvent.OrphanReaped(entry.room(), entry.agentIdentity(), entry.pid()));
+            context.publish(new LifecycleEvent.OrphanReaped(entry.room(), idle ? null : entry.agentIdentity(),
+                    entry.pid()));
         }
         if (orphans.isEmpty()) {
             return;

@@ -12,6 +12,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads agents' stdout and stderr line by line and hands the lines to an {@link AgentOutputSink} on one
@@ -39,12 +41,39 @@ public final class OutputPump {
         this.forwarder.start();
     }
 
-    /** Starts reading both streams of {@code process}. */
-    public void attach(Process process, String room, String agentIdentity) {
+    /**
+     * The room and identity lines of one agent are tagged with, which change when an agent started ahead of need is
+     * handed its room, and who watches its stdout. Thread-safe.
+     */
+    public static final class Tag {
+        private volatile String room;
+        private volatile String identity;
+        private final @Nullable Consumer<String> stdoutWatcher;
+
+        /**
+         * A tag naming {@code room} and {@code identity} (both empty for an agent without a room yet).
+         *
+         * @param stdoutWatcher sees every line of stdout, on the reading thread, before it is queued; must not block
+         */
+        public Tag(String room, String identity, @Nullable Consumer<String> stdoutWatcher) {
+            this.room = room;
+            this.identity = identity;
+            this.stdoutWatcher = stdoutWatcher;
+        }
+
+        /** Tags the lines read from now on with {@code room} and {@code identity}. */
+        public void retag(String room, String identity) {
+            this.room = room;
+            this.identity = identity;
+        }
+    }
+
+    /** Starts reading both streams of {@code process}, tagging their lines with {@code tag}. */
+    public void attach(Process process, Tag tag) {
         long pid = process.pid();
         AtomicLong droppedHere = new AtomicLong();
-        read(process.getInputStream(), room, agentIdentity, pid, AgentOutputSink.Stream.STDOUT, droppedHere);
-        read(process.getErrorStream(), room, agentIdentity, pid, AgentOutputSink.Stream.STDERR, droppedHere);
+        read(process.getInputStream(), tag, pid, AgentOutputSink.Stream.STDOUT, droppedHere);
+        read(process.getErrorStream(), tag, pid, AgentOutputSink.Stream.STDERR, droppedHere);
     }
 
     /** Lines dropped so far because the queue was full. */
@@ -64,15 +93,18 @@ public final class OutputPump {
         }
     }
 
-    private void read(InputStream stream, String room, String identity, long pid, AgentOutputSink.Stream kind,
-            AtomicLong droppedHere) {
+    private void read(InputStream stream, Tag tag, long pid, AgentOutputSink.Stream kind, AtomicLong droppedHere) {
+        Consumer<String> watcher = kind == AgentOutputSink.Stream.STDOUT ? tag.stdoutWatcher : null;
         Thread reader = new Thread(() -> {
             LineReader lines = new LineReader(stream, maxLineLength);
             try {
                 LineReader.Result line;
                 while ((line = lines.next()) != null) {
+                    if (watcher != null) {
+                        watch(watcher, line.text());
+                    }
                     long before = droppedHere.getAndSet(0);
-                    Line out = new Line(room, identity, pid, kind, line.text(), line.truncated(), before);
+                    Line out = new Line(tag.room, tag.identity, pid, kind, line.text(), line.truncated(), before);
                     if (!queue.offer(out)) {
                         droppedHere.addAndGet(before + 1);
                         dropped.incrementAndGet();
@@ -90,6 +122,14 @@ public final class OutputPump {
         }, "agent-output-" + pid + "-" + kind.name().toLowerCase(Locale.ROOT));
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private static void watch(Consumer<String> watcher, String line) {
+        try {
+            watcher.accept(line);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "agent output watcher failed", e);
+        }
     }
 
     private void forward() {

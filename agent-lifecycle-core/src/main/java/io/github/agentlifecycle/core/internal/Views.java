@@ -101,6 +101,7 @@ final class Views {
                 queued, failed, participants, humans, config.maxTotalAgents(),
                 counters.eventsApplied, counters.eventsDuplicate, counters.eventsIgnored, counters.eventsRefused,
                 counters.agentLaunches, counters.agentLaunchFailures, counters.agentCrashes, counters.agentRestarts,
-                counters.roomsClosed, counters.orphansReaped, managerState, loop.agents.all().size());
+                counters.roomsClosed, counters.orphansReaped, managerState, loop.agents.all().size(),
+                loop.agents.idleAgents(), counters.warmLaunches, counters.coldLaunches);
     }
 }

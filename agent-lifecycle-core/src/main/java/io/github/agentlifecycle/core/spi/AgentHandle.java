@@ -18,6 +18,14 @@ public interface AgentHandle {
     }
 
     /**
+     * Whether the agent was started ahead of need and had finished starting when it was handed its room (a warm
+     * start), rather than started for the room (default false).
+     */
+    default boolean prewarmed() {
+        return false;
+    }
+
+    /**
      * Completes once the agent has ended, whatever the cause; never completes exceptionally. The engine counts
      * the agent against capacity until this completes.
      */

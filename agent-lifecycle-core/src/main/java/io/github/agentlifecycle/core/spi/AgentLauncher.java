@@ -39,6 +39,21 @@ public interface AgentLauncher {
         return true;
     }
 
+    /**
+     * Called when the manager takes no new room any more: when a drain begins, and when it begins to close. Launches
+     * may still follow for rooms under way (a crashed agent's restart). A launcher releases what it keeps ready for
+     * new rooms, such as idle agents started ahead of need. Must not block.
+     */
+    default void drain() {}
+
+    /**
+     * Agents this launcher has started ahead of need and that wait for a room (0 for launchers that start agents
+     * only when asked, the default). Thread-safe; must not block.
+     */
+    default int idleAgents() {
+        return 0;
+    }
+
     /** Called once when the manager has closed; releases the launcher's threads. */
     default void close() {}
 }

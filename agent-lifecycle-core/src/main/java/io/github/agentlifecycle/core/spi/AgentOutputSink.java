@@ -25,8 +25,8 @@ public interface AgentOutputSink {
     /**
      * One line of agent output.
      *
-     * @param roomName the agent's room
-     * @param agentIdentity the agent's identity
+     * @param roomName the agent's room, or empty while an agent started ahead of need waits for one
+     * @param agentIdentity the agent's identity, or empty while it waits for a room
      * @param pid the agent's process id
      * @param stream stdout or stderr
      * @param text the line without its terminator, cut to the configured maximum length

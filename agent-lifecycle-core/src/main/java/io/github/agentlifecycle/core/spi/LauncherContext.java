@@ -14,6 +14,14 @@ public interface LauncherContext {
     }
 
     /**
+     * The manager's {@code maxTotalAgents}: the most agents it runs at once. A launcher that keeps agents
+     * ready ahead of need keeps no more than this many processes in all, idle ones included (default: no limit).
+     */
+    default int maxTotalAgents() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
      * Reports that the agent launched as {@code agentIdentity} in {@code roomName} is ready, for launchers that
      * learn it themselves (for example a remote agent seen joining the room under another identity). Counts as a
      * heartbeat; ignored unless that agent is the room's current one.

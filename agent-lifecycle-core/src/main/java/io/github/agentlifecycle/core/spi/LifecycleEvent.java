@@ -222,8 +222,8 @@ public sealed interface LifecycleEvent {
      * The launcher found and killed an agent left behind by an earlier host, or the engine found an agent that
      * belongs to no tracked room.
      *
-     * @param roomName the room the agent was started for
-     * @param agentIdentity its identity, or null when unknown
+     * @param roomName the room the agent was started for, or empty for an agent started ahead of need that had none
+     * @param agentIdentity its identity, or null when unknown (or it had no room)
      * @param pid its process id, or null when it is not a local process
      */
     record OrphanReaped(String roomName, @Nullable String agentIdentity, @Nullable Long pid)
