@@ -60,9 +60,11 @@ class OrphanReapingTest {
         state = dir.resolve("state");
     }
 
-    private Process startHost(Path agent) throws IOException {
+    private Process startHost(Path agent, String... jvmOptions) throws IOException {
         List<String> command = new ArrayList<>(List.of(RealProcesses.javaBinary(), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), CrashingHostMain.class.getName(),
+                "-XX:+UseSerialGC"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashingHostMain.class.getName(),
                 state.toString(), ROOM));
         command.addAll(sh(agent));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(dir.resolve("host.log").toFile());
@@ -137,6 +139,44 @@ class OrphanReapingTest {
             assertThat(reaped.agentIdentity()).startsWith("ai-agent-");
         });
         assertThat(manager.stats().orphansReaped()).isEqualTo(1);
+    }
+
+    @Test
+    void idleAgentsOfAHostKilledWithSigkillAreReapedByTheNextLauncher() throws Exception {
+        Path agent = script(dir, "agent.sh", """
+                echo $$ >> "$DIR/started"
+                echo '{"type":"idle"}'
+                IFS= read -r assignment && echo '{"type":"assigned"}'
+                sleep 1000 &
+                wait""");
+        Process host = startHost(agent, "-Dprewarm=2");
+        long roomAgent = agentPidOf(host);
+        await(() -> pidsIn(dir.resolve("started")).size() == 3 && filesIn(state).size() == 3,
+                "the room's agent and two idle agents to run");
+        List<Long> agents = pidsIn(dir.resolve("started"));
+        agents.forEach(processes::track);
+        assertThat(agents).contains(roomAgent);
+
+        crash(host);
+        assertThat(agents).as("agents orphaned by the host crash").allMatch(RealProcesses::alive);
+
+        EventLog events = new EventLog(Duration.ofSeconds(5));
+        processes.closeLater(ProcessAgentLauncher.builder(sh(agent)).stateDirectory(state).build()).start(events);
+
+        assertThat(agents).noneMatch(RealProcesses::alive);
+        assertThat(filesIn(state)).isEmpty();
+        assertThat(events.of(OrphanReaped.class)).extracting(OrphanReaped::pid)
+                .containsExactlyInAnyOrderElementsOf(agents);
+        assertThat(events.of(OrphanReaped.class)).filteredOn(reaped -> reaped.pid() == roomAgent).singleElement()
+                .satisfies(reaped -> {
+                    assertThat(reaped.roomName()).isEqualTo(ROOM);
+                    assertThat(reaped.agentIdentity()).startsWith("ai-agent-");
+                });
+        assertThat(events.of(OrphanReaped.class)).filteredOn(reaped -> reaped.pid() != roomAgent).hasSize(2)
+                .allSatisfy(reaped -> {
+                    assertThat(reaped.roomName()).as("an idle agent has no room").isEmpty();
+                    assertThat(reaped.agentIdentity()).isNull();
+                });
     }
 
     @Test

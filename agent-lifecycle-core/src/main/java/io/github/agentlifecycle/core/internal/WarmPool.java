@@ -214,7 +214,7 @@ public final class WarmPool {
             boolean fromPool, CompletableFuture<AgentHandle> result) {
         if (member == null) {
             if (fromPool) {
-                launchFresh(spec, result);
+                launchFresh(reserve(), spec, result);
             } else {
                 result.completeExceptionally(error != null ? error : new IllegalStateException("no process"));
             }
@@ -224,11 +224,12 @@ public final class WarmPool {
         try {
             member.assign(spec);
         } catch (IOException e) {
+            Slot fresh = fromPool ? reserve() : null;
             member.retire();
-            if (fromPool) {
+            if (fresh != null) {
                 LOG.log(Level.WARNING, "Room " + spec.roomName() + ": idle agent (PID: " + member.pid()
                         + ") could not be given the room (" + e.getMessage() + "); starting another");
-                launchFresh(spec, result);
+                launchFresh(fresh, spec, result);
             } else {
                 result.completeExceptionally(new IOException("agent (PID: " + member.pid()
                         + ") could not be given its room: " + e.getMessage(), e));
@@ -253,21 +254,28 @@ public final class WarmPool {
             LOG.log(Level.WARNING, "Room " + spec.roomName() + ": idle agent (PID: " + member.pid()
                     + ") did not take the room within " + assignmentTimeout.toMillis() + " ms; stopping it and"
                     + " starting another for the room");
+            Slot fresh;
             synchronized (lock) {
                 slot.retiring = true;
+                fresh = reserve();
             }
             member.retire();
-            launchFresh(spec, result);
+            launchFresh(fresh, spec, result);
         }, executor);
     }
 
-    /** Starts a process for the room of {@code spec} alone, on the calling thread. */
-    private void launchFresh(AgentSpec spec, CompletableFuture<AgentHandle> result) {
+    /** A slot for a process started for one room, counted from now on. */
+    private Slot reserve() {
         Slot slot = new Slot();
         synchronized (lock) {
             slot.taken = true;
             slots.add(slot);
         }
+        return slot;
+    }
+
+    /** Starts a process in {@code slot} for the room of {@code spec} alone, on the calling thread. */
+    private void launchFresh(Slot slot, AgentSpec spec, CompletableFuture<AgentHandle> result) {
         spawn(slot);
         slot.started.whenComplete((member, error) -> handOut(slot, member, error, spec, false, result));
     }
