@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * An agent process started ahead of need, as the {@link WarmPool} uses it: its room is written to its stdin
  * ({@link RoomAssignment}), and what it answers on stdout is reported to the pool. Thread-safe.
  */
-public final class PooledProcess implements WarmPool.Member {
+public final class PooledProcess implements PoolMember {
     private final ProcessSpawner spawner;
     private final ProcessSpawner.Spawned spawned;
     private final @Nullable String heartbeatUrl;
@@ -27,7 +27,7 @@ public final class PooledProcess implements WarmPool.Member {
     }
 
     /** Starts the pool's processes with {@code spawner}; their assignments name {@code heartbeatUrl}, if any. */
-    public static WarmPool.Starter starter(ProcessSpawner spawner, @Nullable String heartbeatUrl) {
+    public static PoolMember.Starter starter(ProcessSpawner spawner, @Nullable String heartbeatUrl) {
         return answers -> new PooledProcess(spawner, spawner.spawn(null, line -> {
             if (RoomAssignment.isIdle(line)) {
                 answers.idle();

@@ -31,52 +31,10 @@ public final class WarmPool {
     private static final Logger LOG = System.getLogger("io.github.agentlifecycle.core.ProcessAgentLauncher");
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    /** One process of the pool, as the pool uses it. Implementations are thread-safe and do not block long. */
-    public interface Member {
-        /**
-         * Writes the room's assignment to the process.
-         *
-         * @throws IOException if it cannot be written (the process is gone)
-         */
-        void assign(AgentSpec spec) throws IOException;
-
-        /** The handle of the process, now serving the room of {@code spec}. */
-        AgentHandle handle(AgentSpec spec, boolean warm);
-
-        /** Completes once the process and everything it started are gone. */
-        CompletionStage<?> exited();
-
-        /** Asks the process to stop; it is killed if it is still there after the stop timeout. Returns at once. */
-        void retire();
-
-        /** The process id, for logs. */
-        long pid();
-    }
-
-    /** What a process says on stdout. Thread-safe. */
-    public interface Answers {
-        /** It has loaded and waits for its room. */
-        void idle();
-
-        /** It has taken the room it was assigned. */
-        void assigned();
-    }
-
-    /** Starts the pool's processes. */
-    @FunctionalInterface
-    public interface Starter {
-        /**
-         * Starts a process that waits for its room and reports what it says to {@code answers}.
-         *
-         * @throws IOException if it cannot be started
-         */
-        Member start(Answers answers) throws IOException;
-    }
-
     private final int target;
     private final Duration maxIdleAge;
     private final Duration assignmentTimeout;
-    private final Starter starter;
+    private final PoolMember.Starter starter;
     private final Executor executor;
 
     private final Object lock = new Object();
@@ -95,7 +53,8 @@ public final class WarmPool {
      *
      * @param executor runs starts and hand-outs; a task it rejects runs on the caller's thread
      */
-    public WarmPool(int target, Duration maxIdleAge, Duration assignmentTimeout, Starter starter, Executor executor) {
+    public WarmPool(int target, Duration maxIdleAge, Duration assignmentTimeout, PoolMember.Starter starter,
+            Executor executor) {
         this.target = target;
         this.maxIdleAge = maxIdleAge;
         this.assignmentTimeout = assignmentTimeout;
@@ -179,7 +138,7 @@ public final class WarmPool {
             }
         }
         for (Slot slot : waiting) {
-            Member member = slot.started.getNow(null);
+            PoolMember member = slot.started.getNow(null);
             if (member != null) {
                 member.retire();
             }
@@ -210,7 +169,7 @@ public final class WarmPool {
         return first;
     }
 
-    private void handOut(Slot slot, @Nullable Member member, @Nullable Throwable error, AgentSpec spec,
+    private void handOut(Slot slot, @Nullable PoolMember member, @Nullable Throwable error, AgentSpec spec,
             boolean fromPool, CompletableFuture<AgentHandle> result) {
         if (member == null) {
             if (fromPool) {
@@ -281,7 +240,7 @@ public final class WarmPool {
     }
 
     private void spawn(Slot slot) {
-        Member member;
+        PoolMember member;
         try {
             member = starter.start(slot);
         } catch (IOException | RuntimeException e) {
@@ -315,7 +274,7 @@ public final class WarmPool {
         slot.started.complete(member);
     }
 
-    private void gone(Slot slot, Member member) {
+    private void gone(Slot slot, PoolMember member) {
         boolean unexpected;
         long delay = 0;
         synchronized (lock) {
@@ -336,7 +295,7 @@ public final class WarmPool {
     }
 
     private void recycle(Slot slot) {
-        Member member;
+        PoolMember member;
         synchronized (lock) {
             if (!slot.waiting() || !open) {
                 return;
@@ -406,8 +365,8 @@ public final class WarmPool {
     }
 
     /** One process of the pool, from the moment it is decided on until it is gone. */
-    private final class Slot implements Answers {
-        final CompletableFuture<Member> started = new CompletableFuture<>();
+    private final class Slot implements PoolMember.Answers {
+        final CompletableFuture<PoolMember> started = new CompletableFuture<>();
         /** True once the process said it took its room; false if it is gone or timed out first. */
         final CompletableFuture<Boolean> took = new CompletableFuture<>();
         volatile boolean idle;

@@ -186,9 +186,9 @@ class WarmPoolProperties {
     }
 
     /** A simulated agent process. */
-    private static final class Fake implements WarmPool.Member {
+    private static final class Fake implements PoolMember {
         final int pid;
-        final WarmPool.Answers answers;
+        final PoolMember.Answers answers;
         final BooleanSupplier exitOnStop;
         /** Never confirms a room. */
         final boolean deaf;
@@ -200,7 +200,7 @@ class WarmPoolProperties {
         AgentSpec assigned;
         AgentHandle handle;
 
-        Fake(int pid, WarmPool.Answers answers, boolean deaf, BooleanSupplier exitOnStop) {
+        Fake(int pid, PoolMember.Answers answers, boolean deaf, BooleanSupplier exitOnStop) {
             this.pid = pid;
             this.answers = answers;
             this.deaf = deaf;
