@@ -78,6 +78,8 @@ public final class WarmPool {
             this.cap = maxProcesses;
             open = true;
         }
+        LOG.log(Level.INFO, "Keeping " + target + " agents started ahead of need; they count against the "
+                + (maxProcesses == Integer.MAX_VALUE ? "" : maxProcesses + " ") + "agents this host may run");
         refill();
     }
 
