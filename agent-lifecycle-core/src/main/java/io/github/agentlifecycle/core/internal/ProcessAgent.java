@@ -59,14 +59,19 @@ public final class ProcessAgent implements AgentHandle {
         this.clock = clock;
         this.leftoverTimeout = leftoverTimeout;
         this.onGone = onGone;
-        this.work = task -> {
+        this.work = orInline(work);
+        process.onExit().whenCompleteAsync((ended, error) -> rootExited(), this.work);
+    }
+
+    /** {@code executor}, except that a task it rejects (it has been shut down) runs on the caller's thread. */
+    static Executor orInline(Executor executor) {
+        return task -> {
             try {
-                work.execute(task);
+                executor.execute(task);
             } catch (RejectedExecutionException shutDown) {
                 task.run();
             }
         };
-        process.onExit().whenCompleteAsync((ended, error) -> rootExited(), this.work);
     }
 
     @Override

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -59,13 +58,7 @@ public final class WarmPool {
         this.maxIdleAge = maxIdleAge;
         this.assignmentTimeout = assignmentTimeout;
         this.starter = starter;
-        this.executor = task -> {
-            try {
-                executor.execute(task);
-            } catch (RejectedExecutionException shutDown) {
-                task.run();
-            }
-        };
+        this.executor = ProcessAgent.orInline(executor);
     }
 
     /** Starts filling the pool, timing with {@code clock}, keeping at most {@code maxProcesses} processes in all. */
