@@ -10,6 +10,7 @@ import io.github.agentlifecycle.core.spi.AgentHandle;
 import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.AgentOutputSink;
 import io.github.agentlifecycle.core.spi.AgentSpec;
+import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import java.io.IOException;
@@ -65,8 +66,9 @@ import org.jspecify.annotations.Nullable;
  * such a launcher gets its room this way, also one started for a room when none waits. A launch takes an agent that
  * said it is idle, else the one started first; one that said it is idle and does not answer within the {@link
  * Builder#assignmentTimeout assignment timeout} is stopped and another is started for the room. Idle agents count
- * against the manager's {@code maxTotalAgents}: the host runs at most that many agent processes, idle ones included
- * (a stopping one counts until it is gone), so the pool shrinks while the host is nearly full. Idle agents are
+ * against the agents the manager may run on this host ({@code maxTotalAgents}, or with a shared store the store's
+ * cap per replica when lower): the host runs at most that many agent processes, idle ones included, apart from idle
+ * ones being stopped, so the pool shrinks while the host is nearly full. Idle agents are
  * replaced when they die (after a backoff of up to a minute when they keep dying), replaced after the {@link
  * Builder#maxIdleAge maximum idle age}, recorded for reaping like other agents, and stopped when the manager drains
  * or closes. Thread-safe.
@@ -81,6 +83,8 @@ public final class ProcessAgentLauncher implements AgentLauncher {
         /** The agent's session, process group, descendants and the processes carrying its id; no cgroup. */
         SESSION
     }
+
+    private static final long SECOND_NANOS = 1_000_000_000L;
 
     private final ProcessSpawner spawner;
     private final @Nullable WarmPool pool;
@@ -142,7 +146,7 @@ public final class ProcessAgentLauncher implements AgentLauncher {
             }
         }
         if (pool != null) {
-            pool.start(context.clock(), context.maxTotalAgents());
+            pool.start(context.clock(), context.maxHostedAgents());
         }
     }
 
@@ -179,13 +183,18 @@ public final class ProcessAgentLauncher implements AgentLauncher {
     }
 
     /**
-     * Stops the idle agents (SIGTERM and end-of-file on stdin; SIGKILL after the stop timeout) and the launcher's
-     * threads. Agents serving rooms are not touched (the manager stops them first).
+     * Stops the idle agents (SIGTERM and end-of-file on stdin; SIGKILL after the stop timeout), waiting until they are
+     * gone or the stop timeout and one more second have passed, then stops the launcher's threads. Agents serving
+     * rooms are not touched (the manager stops them first).
      */
     @Override
     public void close() {
         if (pool != null) {
-            pool.close();
+            CompletableFuture<Void> gone = pool.close();
+            Clock.Timer giveUp = spawner.clock().schedule(Require.nanos(spawner.stopTimeout()) + SECOND_NANOS,
+                    () -> gone.complete(null));
+            gone.join();
+            giveUp.cancel();
         }
         launches.shutdown();
         spawner.close();

@@ -41,11 +41,17 @@ class PrewarmedAgentsTest {
      * An agent speaking the assignment protocol: records its pid in {@code started}, loads for {@code $LOAD}
      * seconds, says it is idle, writes the assignment it reads (and its environment) to a file named after its pid,
      * confirms, then runs until its stdin ends. The first agent started ignores its assignment when {@code IGNORE}
-     * is set.
+     * is set; with {@code STUBBORN} set, agents ignore SIGTERM and their stdin.
      */
     private static final String AGENT = """
             echo $$ >> "$DIR/started"
             sleep "${LOAD:-0}"
+            if [ -n "$STUBBORN" ]; then
+                trap '' TERM
+                echo '{"type":"idle"}'
+                sleep 1000 &
+                wait
+            fi
             if [ -n "$IGNORE" ] && mkdir "$DIR/ignorer" 2>/dev/null; then
                 echo $$ > "$DIR/ignorer/pid"
                 echo '{"type":"idle"}'
@@ -296,11 +302,23 @@ class PrewarmedAgentsTest {
     }
 
     @Test
-    void closeStopsTheIdleAgents() throws Exception {
+    void closeReturnsOnceTheIdleAgentsAreGone() throws Exception {
         AgentManager manager = manager(3);
         awaitIdle(manager, 3);
         manager.close();
-        await(() -> running().isEmpty() && filesIn(dir.resolve("state")).isEmpty(), "the idle agents to stop");
+        assertThat(running()).isEmpty();
         assertThat(started()).hasSize(3);
+        assertThat(filesIn(dir.resolve("state"))).isEmpty();
+    }
+
+    @Test
+    void closeKillsIdleAgentsThatIgnoreTheirStopAfterTheStopTimeout() throws Exception {
+        AgentManager manager = manager(2, "STUBBORN", "yes");
+        awaitIdle(manager, 2);
+        long closing = System.nanoTime();
+        manager.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(running()).isEmpty();
+        assertThat(filesIn(dir.resolve("state"))).isEmpty();
     }
 }

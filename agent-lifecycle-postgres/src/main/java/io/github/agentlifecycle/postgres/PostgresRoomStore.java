@@ -188,6 +188,11 @@ public final class PostgresRoomStore implements SharedRoomStore {
         });
     }
 
+    @Override
+    public int maxAgentsPerReplica() {
+        return maxAgentsPerReplica;
+    }
+
     /** Stops listening and ends this replica's lease (best effort: failures are ignored). Idempotent. */
     @Override
     public void close() {

@@ -92,6 +92,11 @@ final class CutOffStore implements SharedRoomStore {
     }
 
     @Override
+    public int maxAgentsPerReplica() {
+        return store.maxAgentsPerReplica();
+    }
+
+    @Override
     public void close() {
         store.close();
     }

@@ -16,6 +16,7 @@ import io.github.agentlifecycle.core.spi.AgentLauncher;
 import io.github.agentlifecycle.core.spi.Clock;
 import io.github.agentlifecycle.core.spi.LifecycleEvent;
 import io.github.agentlifecycle.core.spi.LifecycleEvent.IgnoreReason;
+import io.github.agentlifecycle.core.spi.LauncherContext;
 import io.github.agentlifecycle.core.spi.LifecycleListener;
 import io.github.agentlifecycle.core.spi.SharedRoomStore;
 import io.github.agentlifecycle.core.spi.SharedStoreUnavailableException;
@@ -47,6 +48,8 @@ public final class Engine {
     private final AgentManagerConfig config;
     private final Clock clock;
     private final AgentLauncher launcher;
+    /** The most agents this manager runs on this host: see {@link LauncherContext#maxHostedAgents()}. */
+    private final int maxHostedAgents;
     private final SerialLoop loop;
     private final Publisher publisher;
     private final Counters counters;
@@ -73,6 +76,8 @@ public final class Engine {
         this.config = config;
         this.clock = clock;
         this.launcher = launcher;
+        this.maxHostedAgents = shared == null ? config.maxTotalAgents()
+                : Math.min(config.maxTotalAgents(), shared.maxAgentsPerReplica());
         this.loop = new SerialLoop(executor);
         this.publisher = new Publisher(listeners);
         this.counters = publisher.counters;
@@ -101,7 +106,8 @@ public final class Engine {
         }
         LOG.log(Level.INFO, "Starting agent manager: grace period " + seconds(config.gracePeriod())
                 + ", GC interval " + seconds(config.gcInterval()) + ", health check interval "
-                + seconds(config.healthCheckInterval()) + ", max agents " + config.maxTotalAgents());
+                + seconds(config.healthCheckInterval()) + ", max agents " + config.maxTotalAgents()
+                + (maxHostedAgents < config.maxTotalAgents() ? " (" + maxHostedAgents + " on this replica)" : ""));
         if (replica != null) {
             replica.open(room -> loop.submit(() -> {
                 if (life.serving()) {
@@ -109,7 +115,7 @@ public final class Engine {
                 }
             }));
         }
-        launcher.start(new EngineLauncherContext(clock, config.agentStopTimeout(), config.maxTotalAgents(), this::heartbeat,
+        launcher.start(new EngineLauncherContext(clock, config.agentStopTimeout(), maxHostedAgents, this::heartbeat,
                 event -> loop.submit(() -> {
                     publisher.add(event);
                     publisher.flush();

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * What the engine hands its launcher at start: its clock, stop timeout and agent cap, and ways to report an agent ready and to
  * publish an event, both applied on the engine's loop. Immutable and thread-safe.
  */
-record EngineLauncherContext(Clock clock, Duration agentStopTimeout, int maxTotalAgents, BiConsumer<String, String> ready,
+record EngineLauncherContext(Clock clock, Duration agentStopTimeout, int maxHostedAgents, BiConsumer<String, String> ready,
         Consumer<LifecycleEvent> events) implements LauncherContext {
 
     @Override

@@ -140,12 +140,26 @@ public final class WarmPool {
         }
     }
 
-    /** Drains the pool, and fails launches from now on. */
-    public void close() {
+    /**
+     * Drains the pool, and fails launches from now on.
+     *
+     * @return completes once every process the pool did not hand to a room is gone
+     */
+    public CompletableFuture<Void> close() {
         synchronized (lock) {
             closed = true;
         }
         drain();
+        List<CompletableFuture<?>> gone = new ArrayList<>();
+        synchronized (lock) {
+            for (Slot slot : slots) {
+                if (!slot.taken) {
+                    gone.add(slot.started.thenCompose(PoolMember::exited).toCompletableFuture());
+                }
+            }
+        }
+        return CompletableFuture.allOf(gone.stream().map(stage -> stage.handle((ignored, error) -> null))
+                .toArray(CompletableFuture[]::new));
     }
 
     /** The waiting process that said it is idle, else the one started first; null when none waits. */

@@ -14,10 +14,11 @@ public interface LauncherContext {
     }
 
     /**
-     * The manager's {@code maxTotalAgents}: the most agents it runs at once. A launcher that keeps agents
-     * ready ahead of need keeps no more than this many processes in all, idle ones included (default: no limit).
+     * The most agents the manager runs on this host at once: its {@code maxTotalAgents}, or with a shared store the
+     * store's cap per replica when that is lower. A launcher that keeps agents ready ahead of need keeps no more
+     * than this many processes in all, idle ones included (default: no limit).
      */
-    default int maxTotalAgents() {
+    default int maxHostedAgents() {
         return Integer.MAX_VALUE;
     }
 

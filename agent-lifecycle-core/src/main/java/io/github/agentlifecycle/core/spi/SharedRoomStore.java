@@ -86,6 +86,14 @@ public interface SharedRoomStore {
     /** Tells {@code replicaId} (soon, best effort) that {@code room} changed in a way its agent must follow. */
     void notifyReplica(String replicaId, String room);
 
+    /**
+     * The most agents one replica may host at once, when the store caps them per replica ({@link Integer#MAX_VALUE},
+     * the default, when it does not). Tells launchers how many processes the host may run.
+     */
+    default int maxAgentsPerReplica() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Called once when the manager has closed: ends this replica's lease and releases connections. */
     void close();
 
