@@ -1,10 +1,12 @@
 package io.github.agentlifecycle.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.agentlifecycle.livekit.LiveKitCredentials;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The example server with {@code AGENT_PREWARM}: agent processes wait for a room before one is asked for, a room
- * gets one of them, the pool refills, and none outlives the server.
+ * gets one of them, the pool refills, and none outlives the server. Run with the sample agent and with the README's
+ * Python agent.
  */
 @EnabledOnOs(OS.LINUX)
 class PrewarmIT {
@@ -30,9 +33,14 @@ class PrewarmIT {
     private static final String ADMIN_TOKEN = "example-admin-token-0123456789";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Path PYTHON_AGENT = Path.of("src", "test", "python", "prewarmed_agent.py");
+    private static final Path README = Path.of("..", "README.md");
 
     @TempDir
     Path stateDirectory;
+
+    @TempDir
+    Path scratch;
 
     private Map<String, String> environment(int port, int prewarm, String agentCommand) {
         Map<String, String> env = new HashMap<>();
@@ -182,5 +190,56 @@ class PrewarmIT {
             assertThat(AgentCensus.running(agent)).isFalse();
             assertNoRecordLeft();
         }
+    }
+
+    @Test
+    void theReadmeShowsThePythonAgentThisTestRuns() throws IOException {
+        String snippet = Files.readString(PYTHON_AGENT, StandardCharsets.UTF_8);
+        String readme = Files.readString(README, StandardCharsets.UTF_8);
+
+        assertThat(readme.contains("```python\n" + snippet + "```\n"))
+                .as("README.md shows %s verbatim in a python block", PYTHON_AGENT).isTrue();
+    }
+
+    @Test
+    void theReadmesPythonAgentTakesAWaitingRoomAndReportsThere() throws Exception {
+        assumeTrue(python3Installed(), "python3 is not installed");
+        // Copied to a folder named after the marker, so that the agent's command line carries it.
+        Path agentFile = Files.createDirectories(scratch.resolve(ExampleServer.AGENT_MARKER))
+                .resolve("prewarmed_agent.py");
+        Files.copy(PYTHON_AGENT, agentFile);
+        int port = ExampleServer.freePort();
+        try (ExampleServer server = startServer(environment(port, 1, "python3 '" + agentFile + "'"))) {
+            ExampleApi api = new ExampleApi(port, ADMIN_TOKEN, CREDENTIALS);
+            Set<Long> waiting = awaitIdle(server, api, 1, Set.of());
+
+            api.token("room-py", "alice");
+
+            JsonNode room = awaitReady(api, "room-py");
+            assertThat(waiting).contains(room.path("agentPid").asLong());
+            server.awaitLine(line -> line.matches(".*Room room-py: agent \\S+ ready \\(heartbeat\\).*"), WAIT);
+            JsonNode stats = api.stats();
+            assertThat(stats.path("warmLaunches").asLong()).isEqualTo(1);
+            assertThat(stats.path("coldLaunches").asLong()).isZero();
+
+            Set<Long> all = new HashSet<>(awaitIdle(server, api, 1, waiting));
+            all.addAll(waiting);
+            assertThat(server.terminate(STOP_TIMEOUT.plus(WAIT))).isNotEqualTo(-1);
+            awaitGone(all);
+        }
+    }
+
+    private static boolean python3Installed() throws InterruptedException {
+        Process version;
+        try {
+            version = new ProcessBuilder("python3", "--version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException notInstalled) {
+            return false;
+        }
+        if (!version.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+            version.destroyForcibly();
+        }
+        return true;
     }
 }
