@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  * @param adminToken the admin bearer token ({@code ADMIN_TOKEN})
  * @param adminTokenGenerated whether {@code adminToken} was generated because none was set
  * @param agentCommand the agent command, room name not yet appended ({@code AGENT_COMMAND})
+ * @param prewarm how many agent processes are kept started ahead of need, waiting for a room ({@code
+ *     AGENT_PREWARM}); zero starts each agent when its room needs it. More than zero means the agent command reads
+ *     its room from stdin (see {@link ProcessAgentLauncher.Builder#prewarm})
  * @param managerConfig the engine settings ({@code GRACE_PERIOD_MS} and the other timing and capacity variables)
  * @param agentStateDirectory where agent records are kept ({@code AGENT_STATE_DIR}), or null for the default
  * @param reconcileInterval time between reconciliations with LiveKit ({@code RECONCILE_INTERVAL_MS}); zero turns
@@ -38,9 +41,9 @@ import org.jspecify.annotations.Nullable;
  *     ({@code DRAIN_TIMEOUT_MS}); zero stops every agent at once
  */
 record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredentials credentials, boolean devCredentials,
-        String adminToken, boolean adminTokenGenerated, List<String> agentCommand, AgentManagerConfig managerConfig,
-        @Nullable Path agentStateDirectory, Duration reconcileInterval, @Nullable SharedStateConfig sharedState,
-        Duration drainTimeout) {
+        String adminToken, boolean adminTokenGenerated, List<String> agentCommand, int prewarm,
+        AgentManagerConfig managerConfig, @Nullable Path agentStateDirectory, Duration reconcileInterval,
+        @Nullable SharedStateConfig sharedState, Duration drainTimeout) {
 
     /**
      * The default drain: 30 minutes, as long as LiveKit's own agent workers drain, so that a deploy of the backend
@@ -108,6 +111,11 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
         vars.millis("AGENT_STOP_TIMEOUT_MS", ms -> manager.agentStopTimeout(Duration.ofMillis(ms)));
         int maxTotalAgents = vars.integer("MAX_TOTAL_AGENTS", 50, 1, Integer.MAX_VALUE);
         manager.maxTotalAgents(maxTotalAgents);
+        int prewarm = vars.integer("AGENT_PREWARM", 0, 0, Integer.MAX_VALUE);
+        if (prewarm > maxTotalAgents) {
+            throw vars.bad("AGENT_PREWARM", "must not exceed MAX_TOTAL_AGENTS (" + maxTotalAgents
+                    + "), which idle agents count against, got " + prewarm);
+        }
 
         Duration[] drainTimeout = {DEFAULT_DRAIN_TIMEOUT};
         vars.millis("DRAIN_TIMEOUT_MS", ms -> {
@@ -123,8 +131,8 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
         Duration reconcileInterval = Duration.ofMillis(vars.integer("RECONCILE_INTERVAL_MS", 60_000, 0,
                 Integer.MAX_VALUE));
         return new ExampleConfig(host, port, livekitUrl, credentials, devCredentials, adminToken, adminTokenGenerated,
-                agentCommand, manager.build(), agentStateDirectory, reconcileInterval, sharedState(vars, maxTotalAgents),
-                drainTimeout[0]);
+                agentCommand, prewarm, manager.build(), agentStateDirectory, reconcileInterval,
+                sharedState(vars, maxTotalAgents), drainTimeout[0]);
     }
 
     private static @Nullable SharedStateConfig sharedState(Variables vars, int maxTotalAgents) {
@@ -165,8 +173,9 @@ record ExampleConfig(String host, int port, String livekitUrl, LiveKitCredential
     @Override
     public String toString() {
         return "ExampleConfig{host=" + host + ", port=" + port + ", livekitUrl=" + livekitUrl + ", credentials="
-                + credentials + ", agentCommand=" + agentCommand + ", managerConfig=" + managerConfig
-                + ", reconcileInterval=" + reconcileInterval + ", sharedState=" + sharedState + ", drainTimeout=" + drainTimeout + "}";
+                + credentials + ", agentCommand=" + agentCommand + ", prewarm=" + prewarm + ", managerConfig="
+                + managerConfig + ", reconcileInterval=" + reconcileInterval + ", sharedState=" + sharedState
+                + ", drainTimeout=" + drainTimeout + "}";
     }
 
     private static String randomToken() {

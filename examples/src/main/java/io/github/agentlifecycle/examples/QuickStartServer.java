@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole library wired together from {@link ExampleConfig}: a {@link ProcessAgentLauncher} running the agent
- * command, an {@link AgentManager}, LiveKit tokens and webhooks, the HTTP API on the JDK's HTTP server, and a
- * {@link RoomReconciler} that gives the rooms people are in an agent right after a (re)start and repairs what lost
- * webhooks left wrong.
+ * command (and keeping {@code AGENT_PREWARM} of them started ahead of need), an {@link AgentManager}, LiveKit tokens
+ * and webhooks, the HTTP API on the JDK's HTTP server, and a {@link RoomReconciler} that gives the rooms people are
+ * in an agent right after a (re)start and repairs what lost webhooks left wrong.
  */
 final class QuickStartServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuickStartServer.class);
@@ -63,7 +63,8 @@ final class QuickStartServer implements AutoCloseable {
                 .heartbeatUrl(config.apiUrl() + "/agent-report")
                 .environment("LIVEKIT_URL", config.livekitUrl())
                 .environment("LIVEKIT_API_KEY", config.credentials().apiKey())
-                .environment("LIVEKIT_API_SECRET", config.credentials().apiSecret());
+                .environment("LIVEKIT_API_SECRET", config.credentials().apiSecret())
+                .prewarm(config.prewarm());
         if (config.agentStateDirectory() != null) {
             launcher.stateDirectory(config.agentStateDirectory());
         }
@@ -164,9 +165,14 @@ final class QuickStartServer implements AutoCloseable {
         if (config.adminTokenGenerated()) {
             out.println("  admin token (generated, set ADMIN_TOKEN to choose one): " + config.adminToken());
         }
-        out.println("  agent command: " + String.join(" ", config.agentCommand()) + " <room>");
+        out.println("  agent command: " + String.join(" ", config.agentCommand())
+                + (config.prewarm() > 0 ? "" : " <room>"));
         out.println("  grace period " + config.managerConfig().gracePeriod().toMillis() + " ms, max "
                 + config.managerConfig().maxTotalAgents() + " agents");
+        if (config.prewarm() > 0) {
+            out.println("  " + config.prewarm() + " agent processes kept started ahead of need (AGENT_PREWARM);"
+                    + " each gets its room on stdin");
+        }
         if (reconciler != null) {
             out.println("  reconciling rooms with LiveKit every " + config.reconcileInterval().toMillis() + " ms");
         }

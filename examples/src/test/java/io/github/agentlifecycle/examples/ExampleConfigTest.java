@@ -43,6 +43,7 @@ class ExampleConfigTest {
         assertThat(config.adminTokenGenerated()).isTrue();
         assertThat(config.adminToken()).hasSizeGreaterThanOrEqualTo(32);
         assertThat(config.agentCommand()).isEqualTo(DEFAULT_COMMAND);
+        assertThat(config.prewarm()).as("agents started when their room needs one").isZero();
         assertThat(config.managerConfig().gracePeriod()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.managerConfig().gcInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.managerConfig().healthCheckInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -108,7 +109,7 @@ class ExampleConfigTest {
                 "admin-token-0123456789", "AGENT_COMMAND", "python3 'my agent.py' start", "GRACE_PERIOD_MS", "1500",
                 "GC_INTERVAL_MS", "2000", "HEALTH_CHECK_INTERVAL_MS", "3000", "MAX_TOTAL_AGENTS", "7",
                 "AGENT_STARTUP_TIMEOUT_MS", "4000", "AGENT_STOP_TIMEOUT_MS", "5000", "AGENT_STATE_DIR", "state",
-                "RECONCILE_INTERVAL_MS", "15000", "DRAIN_TIMEOUT_MS", "90000");
+                "RECONCILE_INTERVAL_MS", "15000", "DRAIN_TIMEOUT_MS", "90000", "AGENT_PREWARM", "3");
 
         assertThat(config.apiUrl()).isEqualTo("http://127.0.0.1:8080/api/livekit");
         assertThat(config.livekitUrl()).isEqualTo("wss://example.livekit.cloud");
@@ -127,15 +128,29 @@ class ExampleConfigTest {
         assertThat(config.agentStateDirectory()).isEqualTo(Path.of("state").toAbsolutePath());
         assertThat(config.reconcileInterval()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.prewarm()).isEqualTo(3);
+    }
+
+    @Test
+    void prewarmedAgentsMayFillEverySlotButNoMore() {
+        assertThat(read("AGENT_PREWARM", "0").prewarm()).isZero();
+        assertThat(read("AGENT_PREWARM", " 2 ").prewarm()).isEqualTo(2);
+        assertThat(read("AGENT_PREWARM", "50").prewarm()).as("the default MAX_TOTAL_AGENTS").isEqualTo(50);
+        assertThat(read("AGENT_PREWARM", "4", "MAX_TOTAL_AGENTS", "4").prewarm()).isEqualTo(4);
+        assertRejected("AGENT_PREWARM", "5", "MAX_TOTAL_AGENTS", "4")
+                .hasMessage("AGENT_PREWARM: must not exceed MAX_TOTAL_AGENTS (4), which idle agents count against,"
+                        + " got 5");
+        assertRejected("AGENT_PREWARM", "51").hasMessageStartingWith("AGENT_PREWARM: must not exceed MAX_TOTAL_AGENTS");
     }
 
     @Test
     void blankValuesCountAsUnset() {
-        ExampleConfig config = read("PORT", " ", "ADMIN_TOKEN", "", "GRACE_PERIOD_MS", "  ");
+        ExampleConfig config = read("PORT", " ", "ADMIN_TOKEN", "", "GRACE_PERIOD_MS", "  ", "AGENT_PREWARM", " ");
 
         assertThat(config.port()).isEqualTo(3001);
         assertThat(config.adminTokenGenerated()).isTrue();
         assertThat(config.managerConfig().gracePeriod()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.prewarm()).isZero();
     }
 
     @Test
@@ -164,7 +179,9 @@ class ExampleConfigTest {
             "AGENT_COMMAND|python3 'agent.py", "AGENT_COMMAND|node \"agent.js", "AGENT_COMMAND|\"\"",
             "AGENT_COMMAND|node \"\" agent.js", "AGENT_STATE_DIR|bad\u0000dir",
             "RECONCILE_INTERVAL_MS|-1", "RECONCILE_INTERVAL_MS|1m", "RECONCILE_INTERVAL_MS|3000000000",
-            "DRAIN_TIMEOUT_MS|-1", "DRAIN_TIMEOUT_MS|30m"})
+            "DRAIN_TIMEOUT_MS|-1", "DRAIN_TIMEOUT_MS|30m",
+            "AGENT_PREWARM|-1", "AGENT_PREWARM|two", "AGENT_PREWARM|1.5", "AGENT_PREWARM|3000000000",
+            "AGENT_PREWARM|51"})
     void aBadValueFailsWithOneLineNamingTheVariable(String name, String value) {
         assertRejected(name, value).hasMessageStartingWith(name + ": ");
     }
